@@ -1,0 +1,1 @@
+"""Subcommands of ``quiz``; each module imports its heavy dependencies inside the command."""
