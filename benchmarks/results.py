@@ -9,11 +9,15 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-HEADER = "# Benchmark results\n\nEach section is rewritten by the script named in it. Machine facts are recorded per run.\n"
+HEADER = (
+    "# Benchmark results\n\n"
+    "Each section is rewritten by the script named in it. Machine facts are recorded per run.\n"
+)
 
 
 def machine() -> str:
-    return f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}"
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    return f"{python}, {os.cpu_count()} CPUs, {platform.machine()}"
 
 
 def write_section(name: str, script: str, body: str) -> None:
@@ -26,7 +30,10 @@ def write_section(name: str, script: str, body: str) -> None:
     print(section)
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else HEADER
     pattern = re.compile(rf"<!-- begin {re.escape(name)} -->.*?<!-- end {re.escape(name)} -->\n", re.S)
-    text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section, text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
     tmp = RESULTS.with_suffix(".md.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(RESULTS)

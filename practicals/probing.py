@@ -49,14 +49,17 @@ def as_array(value: Any, what: str) -> np.ndarray:
 def unpack(value: Any, count: int, what: str) -> tuple[Any, ...]:
     """Check that a function returned a tuple/list of ``count`` items."""
     if not isinstance(value, (tuple, list)) or len(value) != count:
-        observed = f"{type(value).__name__} of length {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
+        observed = type(value).__name__
+        if isinstance(value, (tuple, list)):
+            observed += f" of length {len(value)}"
         raise CheckFailed(f"{what}: expected a tuple of {count} items, observed {observed}")
     return tuple(value)
 
 
 def array_summary(array: np.ndarray) -> dict[str, Any]:
     """A JSON-friendly description of an array for judges."""
-    summary: dict[str, Any] = {"shape": list(array.shape), "dtype": str(array.dtype), "kind": array.dtype.kind}
+    summary: dict[str, Any] = {"shape": list(array.shape), "dtype": str(array.dtype)}
     if array.size and array.dtype.kind in "biuf":
-        summary.update(min=float(np.min(array)), max=float(np.max(array)), finite=bool(np.isfinite(array).all()))
+        summary["min"], summary["max"] = float(np.min(array)), float(np.max(array))
+        summary["finite"] = bool(np.isfinite(array).all())
     return summary

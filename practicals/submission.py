@@ -139,7 +139,8 @@ def _named(name: str, function: Any) -> Any:
         except TypeError as exc:
             raise CheckFailed(f"`{name}` could not be called as the contract says: {_short(exc)}") from exc
         except NotImplementedError as exc:
-            raise CheckFailed(f"`{name}` is not implemented yet ({_short(exc) or 'NotImplementedError'})") from exc
+            detail = _short(exc) or "NotImplementedError"
+            raise CheckFailed(f"`{name}` is not implemented yet ({detail})") from exc
         except SystemExit as exc:
             raise CheckFailed(f"`{name}` called sys.exit({exc.code})") from exc
         except Exception as exc:  # noqa: BLE001 - the student's exception becomes feedback

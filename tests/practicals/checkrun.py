@@ -19,7 +19,10 @@ class Outcome:
     message: str
 
 
-def run_checks(practical: str, submission: Path, *, seed: int = 0, timeout: float = 600) -> dict[str, Outcome]:
+def run_checks(
+    practical: str, submission: Path, *, seed: int = 0, select: str | None = None, timeout: float = 600
+) -> dict[str, Outcome]:
+    """Outcome per check name; ``select`` is a pytest ``-k`` expression."""
     checks = practical_dir(practical) / "checks.py"
     with tempfile.TemporaryDirectory() as tmp:
         junit = Path(tmp) / "junit.xml"
@@ -28,6 +31,7 @@ def run_checks(practical: str, submission: Path, *, seed: int = 0, timeout: floa
                 sys.executable, "-m", "pytest", str(checks), f"--submission={submission}",
                 f"--check-seed={seed}", "-p", "no:cacheprovider", "-q", f"--junitxml={junit}",
                 "-o", "junit_family=xunit1", f"--rootdir={practical_dir(practical).parent.parent}",
+                *(["-k", select] if select else []),
             ],
             capture_output=True, text=True, timeout=timeout, cwd=tmp,
         )
