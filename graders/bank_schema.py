@@ -9,9 +9,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
 Text = Annotated[str, Field(min_length=1)]
+
+# Error type of the duplicate-id checks, so that the loader (which reports duplicates itself, with
+# lines) can tell them apart from other validation errors.
+DUPLICATE_ID = "duplicate_id"
 
 
 class StrictModel(BaseModel):
@@ -58,7 +63,11 @@ class Question(StrictModel):
             seen: set[str] = set()
             for item in items:
                 if item.id in seen:
-                    raise ValueError(f"duplicate {kind} id {item.id!r} in question {self.id}")
+                    raise PydanticCustomError(
+                        DUPLICATE_ID,
+                        "duplicate {kind} id '{id}' in question {question}",
+                        {"kind": kind, "id": item.id, "question": self.id},
+                    )
                 seen.add(item.id)
         return self
 
@@ -80,7 +89,7 @@ class Bank(StrictModel):
         seen: set[str] = set()
         for question in questions:
             if question.id in seen:
-                raise ValueError(f"duplicate question id {question.id!r}")
+                raise PydanticCustomError(DUPLICATE_ID, "duplicate question id '{id}'", {"id": question.id})
             seen.add(question.id)
         return questions
 

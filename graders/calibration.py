@@ -1,0 +1,193 @@
+"""The mapping from grading signals to a calibrated score, stored as JSON (no pickles).
+
+A calibration is a logistic model over standardised signals (coefficient signs constrained so that
+e.g. more rubric coverage never lowers a score) followed by an isotonic map from its probability to
+the instructors' score scale. ``fit`` learns both from graded answers; with a ``prior`` it pulls the
+coefficients towards the prior's, so that a few dozen instructor grades adjust the shipped default
+instead of replacing it.
+
+Where calibrations live: the shipped default is ``graders/data/default_calibration.json``
+(regenerate with ``python scripts/train_calibration.py``). ``quiz calibrate`` stores a bank's
+calibration as ``<bank file stem>.calibration.json`` next to a bank given by path, and as
+``<user data dir>/calibration/<bank name>.calibration.json`` for a packaged bank given by name.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize
+
+from graders.errors import InputError
+from graders.signals import FEATURES
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FILE = "default_calibration.json"
+# Sign each coefficient may take: +1 more of the signal never lowers the score, -1 never raises it.
+SIGNS: dict[str, int] = {
+    "ref_cos": 1, "ref_cos_demoted": 1, "question_cos": 0, "align_precision": 1, "align_recall": 1,
+    "align_f1": 1, "coverage": 1, "coverage_soft": 1, "reversed": -1, "lemma_recall": 1,
+    "lemma_precision": 1, "novelty": 1, "misconception": -1, "length_ratio": 0,
+}
+
+
+@dataclass(frozen=True)
+class Calibration:
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    iso_x: np.ndarray  # isotonic knots: probability -> score; empty means identity
+    iso_y: np.ndarray
+    source: str = ""
+    n_rows: int = 0
+
+    def probability(self, features: dict[str, float]) -> float:
+        x = np.array([features[name] for name in self.features])
+        z = float(((x - self.mean) / self.scale) @ self.coef + self.intercept)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+    def score(self, features: dict[str, float]) -> float:
+        """Calibrated score in [0, 1]."""
+        p = self.probability(features)
+        return float(np.interp(p, self.iso_x, self.iso_y)) if self.iso_x.size else p
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": 1,
+            "source": self.source,
+            "n_rows": self.n_rows,
+            "features": list(self.features),
+            "mean": _rounded(self.mean),
+            "scale": _rounded(self.scale),
+            "coef": _rounded(self.coef),
+            "intercept": round(self.intercept, 6),
+            "isotonic": {"x": _rounded(self.iso_x), "y": _rounded(self.iso_y)},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, where: str = "calibration") -> Calibration:
+        try:
+            features = tuple(data["features"])
+            unknown = set(features) - set(FEATURES)
+            if unknown:
+                raise InputError(
+                    f"{where}: unknown signals {sorted(unknown)}",
+                    hint="refit it with 'quiz calibrate' for this version of the grader",
+                )
+            cal = cls(
+                features=features,
+                mean=np.array(data["mean"], dtype=float),
+                scale=np.array(data["scale"], dtype=float),
+                coef=np.array(data["coef"], dtype=float),
+                intercept=float(data["intercept"]),
+                iso_x=np.array(data["isotonic"]["x"], dtype=float),
+                iso_y=np.array(data["isotonic"]["y"], dtype=float),
+                source=str(data.get("source", "")),
+                n_rows=int(data.get("n_rows", 0)),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"{where}: not a grader calibration ({exc})", hint="refit it with 'quiz calibrate'") from None
+        if not (len(cal.mean) == len(cal.scale) == len(cal.coef) == len(features)) or cal.iso_x.shape != cal.iso_y.shape:
+            raise InputError(f"{where}: inconsistent array lengths", hint="refit it with 'quiz calibrate'")
+        return cal
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Calibration:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(f"cannot read calibration {path}: {exc}", hint="refit it with 'quiz calibrate'") from None
+        return cls.from_json(data, where=str(path))
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    return [round(float(v), 6) for v in values]
+
+
+def default_calibration() -> Calibration:
+    """The calibration shipped with the package (fitted on SemEval-2013 + theory_dev)."""
+    text = resources.files("graders.data").joinpath(DEFAULT_FILE).read_text(encoding="utf-8")
+    return Calibration.from_json(json.loads(text), where=DEFAULT_FILE)
+
+
+def fit(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    features: tuple[str, ...] = FEATURES,
+    sample_weight: np.ndarray | None = None,
+    prior: Calibration | None = None,
+    strength: float = 1.0,
+    isotonic: bool = True,
+    source: str = "",
+) -> Calibration:
+    """Fit a calibration on signal rows ``X`` (columns ``features``) and scores ``y`` in [0, 1].
+
+    Scores between 0 and 1 are soft labels (cross-entropy against the fraction). With a ``prior`` the
+    coefficients are pulled towards the prior's with an L2 penalty of ``strength`` per row-weight unit
+    summed over the rows, and the prior's standardisation is kept.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.clip(np.asarray(y, dtype=float), 0.0, 1.0)
+    w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    if prior is not None:
+        index = [prior.features.index(f) for f in features]
+        mean, scale, coef0, b0 = prior.mean[index], prior.scale[index], prior.coef[index], prior.intercept
+    else:
+        mean, scale = X.mean(axis=0), np.maximum(X.std(axis=0), 1e-6)
+        coef0, b0 = np.zeros(len(features)), 0.0
+    Z = (X - mean) / scale
+    penalty = strength if prior is not None else 1e-3
+    wsum = w.sum()
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        coef, b = theta[:-1], theta[-1]
+        z = Z @ coef + b
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+        eps = 1e-9
+        nll = -(w * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))).sum() / wsum
+        diff = coef - coef0
+        grad_z = w * (p - y) / wsum
+        grad = np.concatenate([Z.T @ grad_z + penalty * diff, [grad_z.sum()]])
+        return nll + 0.5 * penalty * float(diff @ diff), grad
+
+    bounds = [(0, None) if SIGNS[f] > 0 else (None, 0) if SIGNS[f] < 0 else (None, None) for f in features]
+    theta0 = np.concatenate([coef0, [b0]])
+    result = minimize(loss, theta0, jac=True, method="L-BFGS-B", bounds=[*bounds, (None, None)])
+    coef, intercept = result.x[:-1], float(result.x[-1])
+    cal = Calibration(features, mean, scale, coef, intercept, np.array([]), np.array([]), source, len(y))
+    if not isotonic:
+        return cal
+    from sklearn.isotonic import IsotonicRegression
+
+    probs = np.array([cal.probability(dict(zip(features, row, strict=True))) for row in X])
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(probs, y, sample_weight=w)
+    return Calibration(
+        features, mean, scale, coef, intercept, iso.X_thresholds_, iso.y_thresholds_, source, len(y)
+    )
+
+
+def calibration_path(bank: str | Path | None, *, bank_id: str) -> Path:
+    """Where the calibration of a bank lives (see the module docstring)."""
+    if bank is not None and Path(bank).suffix.lower() in (".toml", ".yaml", ".yml") and Path(bank).exists():
+        path = Path(bank)
+        return path.with_name(f"{path.stem}.calibration.json")
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("attention-quiz")) / "calibration" / f"{bank_id}.calibration.json"

@@ -1,0 +1,1 @@
+"""Data files shipped with the grading core (read with importlib.resources)."""

@@ -1,0 +1,92 @@
+"""From signals and detector flags to the final score, verdict, confidence and explanation.
+
+Detector rules are caps, applied after the calibrated score, because the training data holds few
+such answers and a learned weight would not stop them: an answer that is only a keyword list, an
+echo of the question, off-topic or built on a known misconception cannot score above its cap.
+
+Verdict thresholds (on the final score): ``correct`` >= 0.70 > ``partial`` >= 0.30 > ``incorrect``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graders.grade import MisconceptionHit, RubricHit, Verdict
+
+CORRECT_AT = 0.70
+PARTIAL_AT = 0.30
+CAPS: dict[str, float] = {
+    "keyword_list": 0.25,
+    "echo": 0.15,
+    "off_topic": 0.10,
+    "misconception": 0.25,
+}
+# Flags that always send a grade to a person.
+REVIEW_FLAGS = frozenset({"addresses_grader", "long_padded"})
+REVIEW_BELOW = 0.55  # confidence under which a grade needs review
+
+
+def verdict_for(score: float) -> Verdict:
+    if score >= CORRECT_AT:
+        return Verdict.CORRECT
+    return Verdict.PARTIAL if score >= PARTIAL_AT else Verdict.INCORRECT
+
+
+@dataclass(frozen=True)
+class Outcome:
+    score: float
+    confidence: float
+    needs_review: bool
+
+
+def decide(raw: float, coverage: float, flags: tuple[str, ...], has_rubric: bool) -> Outcome:
+    """Apply the caps to the calibrated score ``raw`` and judge how sure the grade is."""
+    score = min([raw, *(CAPS[f] for f in flags if f in CAPS)])
+    score = min(max(score, 0.0), 1.0)
+    # Far from a verdict boundary is sure; near one is not.
+    distance = min(abs(score - CORRECT_AT), abs(score - PARTIAL_AT))
+    confidence = 0.5 + 0.5 * min(distance / 0.2, 1.0)
+    if has_rubric:  # rubric coverage and the combined score should tell the same story
+        confidence -= 0.4 * max(abs(coverage - score) - 0.3, 0.0)
+    if any(f in CAPS for f in flags):
+        confidence = max(confidence, 0.7) if score < PARTIAL_AT else confidence
+    if "misconception" in flags and raw >= CORRECT_AT:
+        confidence -= 0.2  # the answer reads right to the model but matches a misconception
+    confidence = min(max(confidence, 0.05), 0.99)
+    needs_review = confidence < REVIEW_BELOW or bool(REVIEW_FLAGS.intersection(flags))
+    return Outcome(round(score, 4), round(confidence, 3), needs_review)
+
+
+def explain(
+    score: float,
+    rubric: tuple[RubricHit, ...],
+    misconception: MisconceptionHit | None,
+    flags: tuple[str, ...],
+    has_rubric: bool,
+) -> str:
+    """One or two short sentences: what was covered, what was missed and why points were withheld."""
+    if "empty" in flags:
+        return "No answer given."
+    parts: list[str] = []
+    label = "Covers" if has_rubric else "Matches the model answer on"
+    covered = [hit.text.rstrip(".") for hit in rubric if hit.covered]
+    missed = [hit for hit in rubric if not hit.covered]
+    if covered:
+        parts.append(f"{label}: {'; '.join(covered)}.")
+    if misconception is not None:
+        parts.append(f"States a misconception ({misconception.text.rstrip('.')}): \"{misconception.sentence}\".")
+    for hit in missed:
+        if hit.note:
+            parts.append(f"\"{hit.evidence}\" {hit.note.replace('matched but ', '')}: {hit.text.rstrip('.')}.")
+    plain_missed = [hit.text.rstrip(".") for hit in missed if not hit.note]
+    if plain_missed and score < 0.95:
+        parts.append(f"Missing: {'; '.join(plain_missed)}.")
+    reasons = {
+        "keyword_list": "Lists keywords without explaining them.",
+        "echo": "Mostly repeats the question.",
+        "off_topic": "Does not address the question.",
+        "addresses_grader": "Text addressed to the grader was ignored and flagged for review.",
+        "long_padded": "Very long answer; flagged for review.",
+    }
+    parts.extend(reasons[f] for f in flags if f in reasons)
+    return " ".join(parts) if parts else "Does not match the model answer."

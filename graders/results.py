@@ -1,0 +1,196 @@
+"""Grading results of a practical submission and their file formats (JSON, Gradescope, JUnit XML).
+
+Every writer replaces its file atomically (temporary file in the same folder, fsync, rename), so a
+runner killed half-way leaves either the previous file or none, never a truncated one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+Status = Literal["passed", "failed", "error", "timeout", "crashed", "not_submitted", "not_run"]
+Visibility = Literal["visible", "hidden"]
+
+# Gradescope shows "after_published" tests to students once grades are published.
+_GRADESCOPE_VISIBILITY = {"visible": "visible", "hidden": "after_published"}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    practical: str
+    name: str
+    description: str
+    points: float
+    max_points: float
+    status: Status
+    message: str
+    visibility: Visibility
+    duration: float
+    output: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+@dataclass(frozen=True)
+class Metadata:
+    runner_version: str
+    bundle_hash: str
+    seed: int
+    started: str
+    duration: float
+    isolation: tuple[str, ...]
+    practicals: tuple[str, ...]
+    visibility: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    submission: str
+    checks: tuple[CheckResult, ...]
+    metadata: Metadata
+
+    @property
+    def score(self) -> float:
+        return round(sum(c.points for c in self.checks), 4)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(c.max_points for c in self.checks), 4)
+
+    def by_practical(self) -> dict[str, list[CheckResult]]:
+        grouped: dict[str, list[CheckResult]] = {}
+        for result in self.checks:
+            grouped.setdefault(result.practical, []).append(result)
+        return grouped
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "submission": self.submission,
+            "score": self.score,
+            "max_score": self.max_score,
+            "practicals": {
+                practical: {
+                    "score": round(sum(c.points for c in results), 4),
+                    "max_score": round(sum(c.max_points for c in results), 4),
+                }
+                for practical, results in self.by_practical().items()
+            },
+            "checks": [asdict(c) for c in self.checks],
+            "metadata": asdict(self.metadata),
+        }
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the complete new one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_json(report: Report, path: Path) -> None:
+    atomic_write_text(path, json.dumps(report.to_dict(), indent=2) + "\n")
+
+
+def gradescope_results(report: Report) -> dict[str, Any]:
+    """The Gradescope autograder ``results.json`` structure."""
+    tests = []
+    for c in report.checks:
+        output = c.message if not c.passed else "passed"
+        if c.output and c.visibility == "visible":
+            output += f"\n\nOutput of your code:\n{c.output}"
+        tests.append(
+            {
+                "name": f"{c.practical}: {c.description}",
+                "name_format": "text",
+                "number": f"{c.practical}::{c.name}",
+                "score": c.points,
+                "max_score": c.max_points,
+                "status": "passed" if c.passed else "failed",
+                "output": output,
+                "output_format": "text",
+                "visibility": _GRADESCOPE_VISIBILITY[c.visibility],
+            }
+        )
+    return {
+        "score": report.score,
+        "max_score": report.max_score,
+        "execution_time": round(report.metadata.duration, 3),
+        "output": f"Graded {len(report.checks)} checks (runner {report.metadata.runner_version}).",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
+def write_gradescope(report: Report, path: Path) -> None:
+    atomic_write_text(path, json.dumps(gradescope_results(report), indent=2) + "\n")
+
+
+def junit_xml(report: Report) -> str:
+    suites = ET.Element("testsuites", name="practicals", tests=str(len(report.checks)))
+    for practical, results in report.by_practical().items():
+        failures = sum(
+            r.status in ("failed", "timeout", "crashed", "not_submitted", "not_run") for r in results
+        )
+        errors = sum(r.status == "error" for r in results)
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=practical,
+            tests=str(len(results)),
+            failures=str(failures),
+            errors=str(errors),
+            time=f"{sum(r.duration for r in results):.3f}",
+        )
+        for r in results:
+            case = ET.SubElement(
+                suite, "testcase", classname=f"practicals.{practical}", name=r.name, time=f"{r.duration:.3f}"
+            )
+            ET.SubElement(case, "properties").extend(
+                [
+                    ET.Element("property", name="points", value=f"{r.points:g}"),
+                    ET.Element("property", name="max_points", value=f"{r.max_points:g}"),
+                    ET.Element("property", name="visibility", value=r.visibility),
+                ]
+            )
+            if r.status == "error":
+                ET.SubElement(case, "error", message=_xml_safe(r.message), type=r.status)
+            elif not r.passed:
+                ET.SubElement(case, "failure", message=_xml_safe(r.message), type=r.status)
+            if r.output:
+                ET.SubElement(case, "system-out").text = _xml_safe(r.output)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def write_junit(report: Report, path: Path) -> None:
+    atomic_write_text(path, junit_xml(report))
+
+
+def _xml_safe(text: str) -> str:
+    """Drop characters XML 1.0 cannot carry (students print control characters)."""
+    return "".join(
+        ch
+        for ch in text
+        if ch in "\t\n\r"
+        or (" " <= ch <= "\ud7ff")
+        or ("\ue000" <= ch <= "\ufffd")
+        or ("\U00010000" <= ch <= "\U0010ffff")
+    )

@@ -1,0 +1,351 @@
+"""Grade a practical submission: probes run in a sandboxed worker, judges run here.
+
+``grade_submission`` is the one entry point (the CLI, batch grading and tests call it). It imports
+``practicals.<id>.checks`` for the registered checks, prepares a temporary work dir holding only a
+copy of the submission plus a bundle of the probe modules the worker may import, asks the worker
+(graders.sandbox) for each check's observation and decides the verdict with the check's judge in
+this process. Whatever the worker does, it can only send an observation (JSON) or fail: a check
+without an observation earns nothing and its message names what happened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import logging
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from importlib import metadata
+from pathlib import Path
+
+from graders.errors import GradingError, InputError
+from graders.results import CheckResult, Metadata, Report
+from graders.sandbox import Limits, Reply, SandboxLayout, Worker, features_in_use
+from practicals import PRACTICALS, PRACTICALS_DIR, practical_dir
+from practicals.check import REGISTRY, Check, CheckFailed
+from practicals.submission import SUFFIXES, SubmissionError, find_submission_file
+
+logger = logging.getLogger(__name__)
+
+GRADERS_DIR = Path(__file__).resolve().parent
+# Modules of the practicals framework and of graders that probes may import inside the sandbox;
+# everything else (checks, solutions, the runner, the banks) stays out of the worker's view.
+_FRAMEWORK = ("__init__.py", "check.py", "probing.py", "submission.py")
+_GRADERS_FOR_PROBES = (
+    "__init__.py",
+    "errors.py",
+    "suggest.py",
+    "assets",
+    "tiny_gpt2.py",
+    "worker.py",
+    "data",
+)
+_NOT_FOR_PROBES = ("solution.py", "checks.py", "__pycache__")
+_HIDDEN_DETAIL = re.compile(r"^(`\w+` raised \w+|the check could not complete: \w+)")
+
+
+def runner_version() -> str:
+    try:
+        return metadata.version("attention-quiz")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def grade_submission(
+    path: Path | str,
+    *,
+    practicals: Sequence[str] | None = None,
+    visibility: Iterable[str] = ("visible", "hidden"),
+    limits: Limits = Limits(),  # noqa: B008 - frozen, so a shared default is safe
+    seed: int = 0,
+) -> Report:
+    """Grade ``path`` (a folder of ``<id>.py``/``.ipynb`` files, or one file) against the checks."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"submission {path} does not exist", hint="pass a folder or a .py/.ipynb file")
+    visibility = tuple(visibility)
+    chosen = _choose_practicals(path, practicals)
+    checks = {p: [c for c in _load_checks(p) if c.visibility in visibility] for p in chosen}
+    started_wall, started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="quiz-grade-") as tmp:
+        root = Path(tmp)
+        root.chmod(0o711)  # the worker's uid may traverse to its own folders but list nothing
+        layout = _prepare(root, chosen)
+        files = _copy_submission(path, layout.workdir, chosen)
+        results = _Grading(layout, limits, seed, files).run(checks, started + limits.submission_timeout)
+    return Report(
+        submission=str(path),
+        checks=tuple(results),
+        metadata=Metadata(
+            runner_version=runner_version(),
+            bundle_hash=bundle_hash(chosen),
+            seed=seed,
+            started=started_wall,
+            duration=round(time.monotonic() - started, 3),
+            isolation=tuple(features_in_use()),
+            practicals=tuple(chosen),
+            visibility=visibility,
+        ),
+    )
+
+
+def available_practicals() -> list[str]:
+    """Practicals whose checks exist."""
+    return [p for p in PRACTICALS if (practical_folder(p) / "checks.py").is_file()]
+
+
+def practical_folder(practical: str) -> Path:
+    """The folder of ``practicals.<id>`` (found through the package path, so tests can add practicals)."""
+    spec = importlib.util.find_spec(f"practicals.{practical}")
+    if spec is None or not spec.submodule_search_locations:
+        return PRACTICALS_DIR / practical
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _choose_practicals(path: Path, practicals: Sequence[str] | None) -> list[str]:
+    if practicals:
+        for practical in practicals:
+            practical_dir(practical)  # unknown ids raise InputError with a did-you-mean hint
+            if not (practical_folder(practical) / "checks.py").is_file():
+                raise GradingError(f"practical {practical!r} has no checks yet", hint="ask the instructor")
+        if path.is_file() and len(practicals) != 1:
+            raise InputError("a single submission file is graded for exactly one --practical")
+        return list(dict.fromkeys(practicals))
+    if path.is_file():
+        if path.suffix not in SUFFIXES:
+            raise InputError(f"{path.name}: a submission must be a folder or a .py/.ipynb file")
+        if path.stem in PRACTICALS:
+            return [path.stem]
+        from graders.suggest import did_you_mean
+
+        raise InputError(
+            f"cannot tell which practical {path.name} is for{did_you_mean(path.stem, PRACTICALS)}",
+            hint="name the file <practical id>.py or pass --practical ID",
+        )
+    chosen = available_practicals()
+    if not chosen:
+        raise GradingError("no practical has checks yet")
+    return chosen
+
+
+def _load_checks(practical: str) -> list[Check]:
+    importlib.import_module(f"practicals.{practical}.checks")
+    return list(REGISTRY.get(practical, []))
+
+
+def _prepare(root: Path, practicals: Sequence[str]) -> SandboxLayout:
+    workdir, home, bundle = root / "work", root / "home", root / "bundle"
+    for folder in (workdir, home):
+        folder.mkdir(mode=0o700)
+    (bundle / "practicals").mkdir(parents=True)
+    for name in _FRAMEWORK:
+        shutil.copy2(PRACTICALS_DIR / name, bundle / "practicals" / name)
+    for practical in practicals:
+        shutil.copytree(
+            practical_folder(practical),
+            bundle / "practicals" / practical,
+            ignore=lambda _dir, names: [n for n in names if n in _NOT_FOR_PROBES or n.startswith("hidden")],
+        )
+    (bundle / "graders").mkdir()
+    for name in _GRADERS_FOR_PROBES:
+        source = GRADERS_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, bundle / "graders" / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.is_file():
+            shutil.copy2(source, bundle / "graders" / name)
+    bundle.chmod(0o755)
+    return SandboxLayout(
+        workdir=workdir, home=home, bundle=bundle, readonly=_asset_dirs(), hide=_private_dirs()
+    )
+
+
+def _asset_dirs() -> list[Path]:
+    """Model and data assets the probes read (read-only in the sandbox)."""
+    found: list[Path] = []
+    try:
+        from graders import assets
+
+        found.append(Path(assets.assets_dir()))
+    except (ImportError, AttributeError, OSError):
+        logger.debug("graders.assets not available; no asset folder is shared with the worker")
+    return [p.resolve() for p in found if p.is_dir()]
+
+
+def _private_dirs() -> list[Path]:
+    """Folders the worker must not see (checks, solutions, banks, the runner): the project's packages
+    and, in a source checkout, every top-level folder of the project except its virtualenv."""
+    private = {PRACTICALS_DIR, GRADERS_DIR}
+    for package in ("quiz", "bank"):
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.submodule_search_locations:
+            private.add(Path(next(iter(spec.submodule_search_locations))).resolve())
+    project = PRACTICALS_DIR.parent
+    if (project / "pyproject.toml").is_file():
+        private |= {
+            entry
+            for entry in project.iterdir()
+            if entry.is_dir() and not entry.name.startswith(".") and not (entry / "pyvenv.cfg").exists()
+        }
+    return sorted(private)
+
+
+def _copy_submission(path: Path, workdir: Path, practicals: Sequence[str]) -> dict[str, Path | str]:
+    """Copy the submission into the work dir; practical -> its copied file, or why it is missing."""
+    files: dict[str, Path | str] = {}
+    if path.is_dir():
+        shutil.copytree(
+            path,
+            workdir,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__", ".git", ".ipynb_checkpoints", ".venv"),
+            symlinks=True,
+        )
+    for practical in practicals:
+        try:
+            source = find_submission_file(path, practical)
+        except SubmissionError as exc:
+            files[practical] = exc.message
+            continue
+        target = workdir / (source.name if path.is_dir() else f"{practical}{source.suffix}")
+        if path.is_file():
+            shutil.copy2(source, target)
+        files[practical] = target
+    return files
+
+
+def bundle_hash(practicals: Sequence[str]) -> str:
+    """sha256 over the check framework and the checks and probes of ``practicals``."""
+    digest = hashlib.sha256()
+    sources = [PRACTICALS_DIR / name for name in _FRAMEWORK]
+    sources += [practical_folder(p) / name for p in sorted(practicals) for name in ("checks.py", "probes.py")]
+    for source in sources:
+        if source.is_file():
+            name = f"{source.parent.name}/{source.name}"
+            digest.update(name.encode() + b"\0" + source.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class _Grading:
+    """Run the checks of one submission, replacing the worker after a timeout or crash."""
+
+    def __init__(
+        self, layout: SandboxLayout, limits: Limits, seed: int, files: dict[str, Path | str]
+    ) -> None:
+        self.layout, self.limits, self.seed, self.files = layout, limits, seed, files
+        self.worker: Worker | None = None
+        self.broken: dict[str, str] = {}  # practical -> why its file could not be imported
+
+    def run(self, checks: dict[str, list[Check]], deadline: float) -> list[CheckResult]:
+        submitted = [p for p, file in self.files.items() if isinstance(file, Path)]
+        results: list[CheckResult] = []
+        try:
+            for practical_checks in checks.values():
+                # Visible checks first, so nothing a hidden check's inputs left behind reaches visible output.
+                ordered = sorted(practical_checks, key=lambda c: c.visibility != "visible")
+                for check in ordered:
+                    results.append(self._one(check, deadline, submitted))
+        finally:
+            if self.worker is not None:
+                self.worker.close()
+        order = {(c.practical, c.name): i for i, c in enumerate(c for cs in checks.values() for c in cs)}
+        return sorted(results, key=lambda r: order[(r.practical, r.name)])
+
+    def _one(self, check: Check, deadline: float, submitted: list[str]) -> CheckResult:
+        file = self.files[check.practical]
+        if not isinstance(file, Path):
+            return _result(check, "not_submitted", f"not submitted: {file}", 0.0)
+        if check.practical in self.broken:
+            return _result(check, "failed", self.broken[check.practical], 0.0)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return _result(
+                check,
+                "not_run",
+                f"not run: the submission's time limit of {self.limits.submission_timeout:g} s "
+                "was used up by the checks before it",
+                0.0,
+            )
+        if self.worker is None or not self.worker.alive:
+            self.worker = Worker(self.layout, self.limits, preload=submitted)
+        first = check.practical not in self.worker.loaded
+        timeout = min(check.timeout, self.limits.check_timeout) + (
+            self.limits.import_timeout if first else 0.0
+        )
+        start = time.monotonic()
+        reply = self.worker.request(
+            {
+                "check": check.name,
+                "practical": check.practical,
+                "probe": check.probe_name,
+                "kwargs": check.probe_kwargs,
+                "seed": self.seed,
+                "submission": str(file),
+            },
+            min(timeout, remaining),
+        )
+        duration = round(time.monotonic() - start, 3)
+        if reply.kind in ("timeout", "crashed"):
+            if check.practical not in self.worker.loaded:
+                what = (
+                    "did not finish importing" if reply.kind == "timeout" else "crashed while being imported"
+                )
+                self.broken[check.practical] = f"{file.name} {what}: {reply.message}"
+                message = self.broken[check.practical]
+            elif reply.kind == "timeout" and timeout > remaining:
+                message = (
+                    f"the submission's time limit of {self.limits.submission_timeout:g} s ran out during "
+                    "this check; the process group was killed"
+                )
+            else:
+                message = reply.message
+            self.worker = None
+            return _result(check, reply.kind, message, duration, reply.output)
+        return _judge(check, reply, duration)
+
+
+def _judge(check: Check, reply: Reply, duration: float) -> CheckResult:
+    if reply.kind != "observation":
+        return _result(check, reply.kind, _shown(check, reply.message), duration, reply.output)
+    try:
+        check.judge(reply.observation or {})
+    except CheckFailed as exc:
+        return _result(check, "failed", exc.message, duration, reply.output)
+    except Exception as exc:  # noqa: BLE001 - a malformed observation fails the check, never the run
+        return _result(
+            check,
+            "error",
+            f"the observation could not be judged ({type(exc).__name__}: {exc})"[:500],
+            duration,
+            reply.output,
+        )
+    return _result(check, "passed", "", duration, reply.output, points=check.points)
+
+
+def _shown(check: Check, message: str) -> str:
+    """Hidden checks pass hidden inputs to the student's code: drop the student's exception text,
+    which may echo them, and keep the function name and the exception type."""
+    if check.visibility != "hidden":
+        return message
+    match = _HIDDEN_DETAIL.match(message)
+    return f"{match.group(1)} (details of hidden checks are not shown)" if match else message
+
+
+def _result(
+    check: Check, status: str, message: str, duration: float, output: str = "", *, points: float = 0.0
+) -> CheckResult:
+    return CheckResult(
+        practical=check.practical,
+        name=check.name,
+        description=check.description,
+        points=points,
+        max_points=check.points,
+        status=status,  # type: ignore[arg-type]
+        message=message,
+        visibility=check.visibility,
+        duration=duration,
+        output="" if check.visibility == "hidden" else output,
+    )

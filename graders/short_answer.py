@@ -1,0 +1,235 @@
+"""Grade free-text answers against a question's model answer, rubric and known misconceptions.
+
+Public surface::
+
+    grader = ShortAnswerGrader.load()                 # once: loads the embedding model and spaCy
+    grade = grader.grade(question, "BERT is ...")     # -> graders.grade.Grade
+    grades = grader.grade_many([(question, answer), ...])
+
+``question`` is a bank ``Question`` (rubric points and misconceptions are used) or an ``AdHocItem``
+with just the question text and one reference answer (the reference's sentences act as the points).
+Per-question encodings are cached, so grading many answers to the same questions encodes each
+reference, rubric point and misconception once. ``grade_many`` parses all answers with one
+``nlp.pipe`` and encodes all their sentences with one ``model.encode`` call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from graders.bank_schema import Question
+from graders.calibration import Calibration, default_calibration
+from graders.embedding import Encoded, encode, load_model
+from graders.feedback import decide, explain, verdict_for
+from graders.grade import Grade, Verdict
+from graders.signals import ItemPack, Target, compute, piece_weights
+from graders.textproc import (
+    Analysis,
+    analyse,
+    grader_addressing_spans,
+    is_empty_or_idk,
+    is_keyword_list,
+    load_nlp,
+    merged,
+)
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+    from spacy.language import Language
+
+log = logging.getLogger(__name__)
+
+OFF_TOPIC_BELOW = 0.22  # answer-vs-reference and answer-vs-question cosine both under this
+ECHO_NOVELTY_BELOW = 0.34  # share of the answer's content words not taken from the question
+PADDED_WORDS = 150
+
+
+@dataclass(frozen=True)
+class AdHocItem:
+    """A question that is not in a bank: its text and one reference answer."""
+
+    question: str
+    reference_answer: str
+    points: float = 1.0
+    id: str = "adhoc"
+
+
+Item = Question | AdHocItem
+
+
+def _item_key(item: Item) -> str:
+    if isinstance(item, AdHocItem):
+        parts = [item.id, item.question, item.reference_answer]
+    else:
+        parts = [item.id, item.prompt, item.model_answer]
+        parts += [f"{p.id}\x1f{p.text}\x1f{p.weight}" for p in item.rubric]
+        parts += [f"{m.id}\x1f{m.text}" for m in item.misconceptions]
+    return hashlib.sha1("\x1e".join(parts).encode()).hexdigest()
+
+
+class ShortAnswerGrader:
+    """Grades short answers; build once (``load``) and reuse: the model and per-question encodings stay."""
+
+    def __init__(self, model: SentenceTransformer, nlp: Language, calibration: Calibration) -> None:
+        self.model = model
+        self.nlp = nlp
+        self.calibration = calibration
+        self._packs: dict[str, ItemPack] = {}
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        model: SentenceTransformer | None = None,
+        calibration: Calibration | str | Path | None = None,
+    ) -> ShortAnswerGrader:
+        """Load the embedding model and spaCy pipeline (slow: call once, e.g. in a worker thread).
+
+        ``calibration`` is a ``Calibration``, a path to a calibration JSON, or None for the default.
+        """
+        if calibration is None:
+            calibration = default_calibration()
+        elif not isinstance(calibration, Calibration):
+            calibration = Calibration.load(Path(calibration))
+        return cls(model if model is not None else load_model(), load_nlp(), calibration)
+
+    def grade(self, item: Item, answer: str) -> Grade:
+        return self.grade_many([(item, answer)])[0]
+
+    def grade_many(self, pairs: Iterable[tuple[Item, str]]) -> list[Grade]:
+        pairs = list(pairs)
+        packs = self.packs([item for item, _ in pairs])
+        texts, flag_sets = [], []
+        for _, answer in pairs:
+            flags = []
+            addressing = grader_addressing_spans(answer)
+            if addressing:
+                flags.append("addresses_grader")
+                for span in addressing:
+                    answer = answer.replace(span, " ")
+            if is_empty_or_idk(answer):
+                flags.append("empty")
+                answer = ""
+            texts.append(answer)
+            flag_sets.append(flags)
+        analyses = [analyse(doc) for doc in self.nlp.pipe(texts, batch_size=256)]
+        sentence_texts = [s.text for a in analyses for s in a.sentences]
+        encoded = encode(self.model, sentence_texts)
+        grades, start = [], 0
+        for (item, _), pack, analysis, flags in zip(pairs, packs, analyses, flag_sets, strict=True):
+            n = len(analysis.sentences)
+            grades.append(self._grade_one(item, pack, analysis, encoded[start : start + n], flags))
+            start += n
+        return grades
+
+    def _grade_one(
+        self, item: Item, pack: ItemPack, analysis: Analysis, sentences: list[Encoded], flags: list[str]
+    ) -> Grade:
+        max_points = float(item.points)
+        if "empty" in flags or not analysis.sentences:
+            if "empty" not in flags:
+                flags.append("empty")
+            outcome = decide(0.0, 0.0, ("empty",), pack.has_rubric)
+            explanation = explain(0.0, (), None, tuple(flags), pack.has_rubric)
+            if "addresses_grader" in flags:
+                explanation += " Text addressed to the grader was ignored and flagged for review."
+            return Grade(pack.question_id, 0.0, 0.0, max_points, Verdict.INCORRECT, outcome.confidence,
+                         "addresses_grader" in flags, explanation, flags=tuple(flags))
+        signals = compute(pack, analysis, sentences)
+        f = signals.features
+        flags.extend(_detect(analysis, pack, f))
+        if signals.misconception is not None:
+            flags.append("misconception")
+        raw = self.calibration.score(f)
+        outcome = decide(raw, f["coverage"], tuple(flags), pack.has_rubric)
+        score = outcome.score
+        return Grade(
+            question_id=pack.question_id,
+            score=score,
+            points=round(score * max_points, 4),
+            max_points=max_points,
+            verdict=verdict_for(score),
+            confidence=outcome.confidence,
+            needs_review=outcome.needs_review,
+            explanation=explain(score, signals.rubric, signals.misconception, tuple(flags), pack.has_rubric),
+            rubric=signals.rubric,
+            misconception=signals.misconception,
+            flags=tuple(flags),
+            signals={k: round(v, 4) for k, v in {**f, "calibrated": raw}.items()},
+        )
+
+    def packs(self, items: Sequence[Item]) -> list[ItemPack]:
+        """Per-question encodings, built for all new items in one parse and one encode call."""
+        keys = [_item_key(item) for item in items]
+        todo = {key: item for key, item in zip(keys, items, strict=True) if key not in self._packs}
+        if todo:
+            self._build_packs(todo)
+        return [self._packs[key] for key in keys]
+
+    def _build_packs(self, todo: dict[str, Item]) -> None:
+        specs = []  # (key, item, question, reference, [(id, text, weight)], [(id, text)])
+        for key, item in todo.items():
+            if isinstance(item, AdHocItem):
+                specs.append((key, item, item.question, item.reference_answer, None, []))
+            else:
+                points = [(p.id, p.text, p.weight) for p in item.rubric]
+                specs.append((key, item, item.prompt, item.model_answer, points,
+                              [(m.id, m.text) for m in item.misconceptions]))
+        texts = [t for _, _, q, r, pts, mis in specs for t in (q, r, *(p[1] for p in pts or []),
+                                                                  *(m[1] for m in mis))]
+        analyses = iter([analyse(doc) for doc in self.nlp.pipe(texts, batch_size=256)])
+        parsed = []
+        for spec in specs:
+            key, item, question, reference, points, mis = spec
+            q_an, r_an = next(analyses), next(analyses)
+            p_an = [next(analyses) for _ in points or []]
+            m_an = [next(analyses) for _ in mis]
+            if points is None:  # no rubric: the reference's sentences are the points
+                points = [(f"ref{i + 1}", s.text, 1.0) for i, s in enumerate(r_an.sentences)] or [
+                    ("ref1", reference, 1.0)
+                ]
+                p_an = [None] * len(points)
+            parsed.append((key, item, question, reference, points, mis, q_an, r_an, p_an, m_an))
+        enc_texts = [t for p in parsed for t in (p[2], p[3], *(x[1] for x in p[4]), *(m[1] for m in p[5]))]
+        encodings = iter(encode(self.model, enc_texts))
+        for key, item, _, _, points, mis, q_an, r_an, p_an, m_an in parsed:
+            q_enc, r_enc = next(encodings), next(encodings)
+            qs = q_an.stems
+            ref_sentences = {s.text: s for s in r_an.sentences}
+
+            def target(tid: str, text: str, weight: float, an: Analysis | None, qs=qs, refs=ref_sentences) -> Target:
+                enc = next(encodings)
+                sentence = merged(an) if an is not None and an.sentences else refs.get(text) or merged(r_an)
+                return Target(tid, text, weight, enc, sentence, piece_weights(enc, qs))
+
+            point_targets = tuple(target(pid, text, w, an) for (pid, text, w), an in zip(points, p_an, strict=True))
+            mis_targets = tuple(target(mid, text, 1.0, an) for (mid, text), an in zip(mis, m_an, strict=True))
+            self._packs[key] = ItemPack(
+                question_id=item.id,
+                question_stems=qs,
+                question=q_enc,
+                reference=r_enc,
+                reference_analysis=r_an,
+                points=point_targets,
+                misconceptions=mis_targets,
+                has_rubric=not isinstance(item, AdHocItem),
+            )
+
+
+def _detect(analysis: Analysis, pack: ItemPack, f: dict[str, float]) -> list[str]:
+    flags = []
+    if is_keyword_list(analysis):
+        flags.append("keyword_list")
+    if f["novelty"] < ECHO_NOVELTY_BELOW and analysis.stems:
+        flags.append("echo")
+    elif max(f["ref_cos"], f["question_cos"]) < OFF_TOPIC_BELOW:
+        flags.append("off_topic")
+    if analysis.n_words > max(PADDED_WORDS, 4 * pack.reference_analysis.n_words):
+        flags.append("long_padded")
+    return flags
+

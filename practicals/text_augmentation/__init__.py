@@ -1,0 +1,1 @@
+"""Practical 7: text augmentation by synonym replacement with WordNet."""

@@ -1,0 +1,9 @@
+"""Defines no greet()."""
+
+
+def add(a, b):
+    return a + b
+
+
+def attack():
+    return 42

@@ -1,0 +1,1 @@
+"""Test-only practical whose attack check adversarial submissions try to subvert."""

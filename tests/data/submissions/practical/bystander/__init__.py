@@ -1,0 +1,1 @@
+"""Test-only practical graded next to the adversary."""

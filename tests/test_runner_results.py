@@ -1,0 +1,230 @@
+"""Result formats (JSON, Gradescope, JUnit), atomic writes, and the practicals CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graders.results import (
+    CheckResult,
+    Metadata,
+    Report,
+    atomic_write_text,
+    gradescope_results,
+    junit_xml,
+    write_gradescope,
+    write_json,
+)
+from quiz.__main__ import cli
+from tests.test_runner import DATA, make_submission, test_practicals  # noqa: F401 - fixture
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _report() -> Report:
+    def result(
+        name: str, status: str, points: float, visibility: str = "visible", output: str = ""
+    ) -> CheckResult:
+        return CheckResult(
+            "p1",
+            name,
+            f"{name} works",
+            points,
+            2.0,
+            status,
+            ""
+            if status == "passed"  # type: ignore[arg-type]
+            else "expected 1, observed 2 \x00\x1b[31m",
+            visibility,
+            0.25,
+            output,
+        )  # type: ignore[arg-type]
+
+    checks = (
+        result("test_a", "passed", 2.0, output="hello"),
+        result("test_b", "failed", 0.0, output="printed <stuff> & more"),
+        result("test_c", "timeout", 0.0, "hidden"),
+        result("test_d", "error", 0.0),
+    )
+    metadata = Metadata(
+        "0.1.0", "ab" * 32, 0, "2026-01-01T00:00:00Z", 1.5, ("bubblewrap",), ("p1",), ("visible",)
+    )
+    return Report("sub", checks, metadata)
+
+
+def test_gradescope_results_follow_the_schema() -> None:
+    results = gradescope_results(_report())
+    assert results["score"] == 2.0 and results["max_score"] == 8.0
+    assert isinstance(results["execution_time"], float)
+    assert sum(t["score"] for t in results["tests"]) == results["score"]
+    for test in results["tests"]:
+        assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(test)
+        assert test["status"] in ("passed", "failed")
+        assert test["visibility"] in ("visible", "hidden", "after_due_date", "after_published")
+        assert isinstance(test["score"], float) and isinstance(test["max_score"], float)
+    hidden = next(t for t in results["tests"] if t["number"] == "p1::test_c")
+    assert hidden["visibility"] == "after_published" and hidden["status"] == "failed"
+    failed = next(t for t in results["tests"] if t["number"] == "p1::test_b")
+    assert "expected 1, observed 2" in failed["output"] and "printed <stuff>" in failed["output"]
+    json.dumps(results)
+
+
+def test_junit_xml_parses_and_counts() -> None:
+    root = ET.fromstring(junit_xml(_report()).encode())
+    suite = root.find("testsuite")
+    assert suite is not None and suite.get("tests") == "4"
+    assert suite.get("failures") == "2" and suite.get("errors") == "1"
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    assert cases["test_a"].find("failure") is None
+    assert cases["test_b"].find("failure").get("message").startswith("expected 1, observed 2")
+    assert cases["test_d"].find("error") is not None
+    assert cases["test_b"].find("system-out").text == "printed <stuff> & more"
+
+
+def test_json_report_has_totals_and_metadata(tmp_path: Path) -> None:
+    write_json(_report(), tmp_path / "r.json")
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["score"] == 2.0 and data["practicals"]["p1"] == {"score": 2.0, "max_score": 8.0}
+    assert {
+        "practical",
+        "name",
+        "points",
+        "max_points",
+        "status",
+        "message",
+        "visibility",
+        "duration",
+    } <= set(data["checks"][0])
+    assert data["metadata"]["bundle_hash"] == "ab" * 32 and data["metadata"]["seed"] == 0
+
+
+def test_atomic_write_keeps_the_old_file_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "results.json"
+    target.write_text("old")
+
+    def broken_replace(source: str, destination: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        write_gradescope(_report(), target)
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json"]
+    monkeypatch.undo()
+    atomic_write_text(target, "new")
+    assert target.read_text() == "new"
+
+
+def test_killed_runner_leaves_no_result_file_and_can_rerun(tmp_path: Path) -> None:
+    submission = make_submission(tmp_path / "sub", "sleep")
+    out = tmp_path / "out" / "report.json"
+    script = (
+        "import sys, practicals; practicals.__path__.append(sys.argv[1]); "
+        "practicals.PRACTICALS.update(adversary='a', bystander='b'); "
+        "from quiz.__main__ import cli; cli(sys.argv[2:])"
+    )
+    command = [
+        sys.executable,
+        "-c",
+        script,
+        str(DATA / "practical"),
+        "grade",
+        str(submission),
+        "-p",
+        "adversary",
+        "-p",
+        "bystander",
+        "--check-timeout",
+        "3",
+        "--json",
+        str(out),
+    ]
+    process = subprocess.Popen(
+        command, cwd=PROJECT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    time.sleep(2.5)  # inside the grading, before any result is written
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not out.exists()  # killed while grading: no result file, and no half-written one
+    assert not list(tmp_path.rglob("*.tmp"))
+    done = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text())["score"] == 5
+
+
+def test_cli_grade_writes_all_formats(tmp_path: Path) -> None:
+    submission = make_submission(tmp_path / "sub", "wrong_signature")
+    outs = {name: tmp_path / f"out.{name}" for name in ("json", "gradescope", "junit")}
+    result = CliRunner().invoke(
+        cli,
+        [
+            "grade",
+            str(submission),
+            "-p",
+            "adversary",
+            "-p",
+            "bystander",
+            "--check-timeout",
+            "5",
+            "--json",
+            str(outs["json"]),
+            "--gradescope",
+            str(outs["gradescope"]),
+            "--junit",
+            str(outs["junit"]),
+        ],
+    )
+    assert result.exit_code == 0, result.output  # graded, whatever the score
+    assert "Total: 2/6 points" in result.output
+    assert json.loads(outs["json"].read_text())["score"] == 2
+    assert json.loads(outs["gradescope"].read_text())["max_score"] == 6
+    assert ET.parse(outs["junit"]).getroot().tag == "testsuites"
+
+
+def test_cli_check_runs_visible_checks_only(tmp_path: Path) -> None:
+    submission = make_submission(tmp_path / "sub", "missing_function")
+    result = CliRunner().invoke(cli, ["check", str(submission), "-p", "adversary", "-p", "bystander"])
+    assert result.exit_code == 0, result.output
+    assert "hidden" not in result.output and "does not define `greet`" in result.output
+    assert "FAILED" in result.output and "Total: 3/4 points" in result.output
+
+
+def test_cli_user_errors_exit_non_zero_without_traceback(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["grade", str(tmp_path), "-p", "adversray"])
+    assert result.exit_code == 1
+    assert "did you mean 'adversary'" in result.output and "Traceback" not in result.output
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "nope")])
+    assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_practicals_init_writes_the_kit_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    from practicals import PRACTICALS, practical_dir
+
+    kit = tmp_path / "kit"
+    result = CliRunner().invoke(cli, ["practicals", "init", str(kit)])
+    assert result.exit_code == 0, result.output
+    assert (kit / "README.md").is_file()
+    for practical in PRACTICALS:
+        template = practical_dir(practical) / "template.py"
+        if template.is_file():
+            assert (kit / f"{practical}.py").read_text() == template.read_text()
+        if (practical_dir(practical) / "task.md").is_file():
+            assert (kit / "tasks" / f"{practical}.md").is_file()
+    again = CliRunner().invoke(cli, ["practicals", "init", str(kit)])
+    assert again.exit_code == 1 and "--force" in again.output
+    forced = CliRunner().invoke(cli, ["practicals", "init", str(kit), "--force"])
+    assert forced.exit_code == 0, forced.output
+
+
+def test_practicals_list_names_every_practical() -> None:
+    result = CliRunner().invoke(cli, ["practicals", "list"])
+    assert result.exit_code == 0 and "spacy_ner" in result.output and "adversary" in result.output

@@ -1,0 +1,345 @@
+"""Pilot tests of the quiz app with the deterministic KeywordGrader (fast; no model)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, DataTable, Input, Static, TextArea
+
+from quiz.screens.dialogs import ConfirmFinishScreen, HelpScreen
+from quiz.screens.question import QuestionScreen
+from quiz.screens.results import ResultsScreen
+from quiz.screens.start import StartScreen
+from quiz.store import Mode, Status, Store
+from quiz.widgets.feedback import FeedbackPanel
+from quiz.widgets.sidebar import QuestionList
+from tests.tui.conftest import MakeApp, type_text
+from tests.tui.doubles import FakeClock, GatedGrader
+
+pytestmark = [pytest.mark.tui, pytest.mark.anyio]
+SIZE = (100, 32)
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def start(pilot, student: str = "s1") -> QuestionScreen:
+    """From the start screen (no --student) to the first question."""
+    assert isinstance(pilot.app.screen, StartScreen)
+    await type_text(pilot, student)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, QuestionScreen)
+    return pilot.app.screen
+
+
+async def test_start_screen_shows_bank_and_asks_for_student(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        assert text_of(app, "#start-title") == "Tiny attention bank"
+        assert "3 questions · 4 points · practice mode" in text_of(app, "#start-facts")
+        assert app.focused is app.screen.query_one("#student", Input)
+        assert not app.screen.query_one("#resume", Button).display
+        await pilot.press("enter")  # no id yet: refused with a message, stays here
+        assert isinstance(app.screen, StartScreen)
+        screen = await start(pilot)
+        assert screen.attempt.student_id == "s1"
+        assert text_of(app, "#question-heading").startswith("Question 1 of 3 · Q1 · 2 points")
+
+
+async def test_answer_submit_feedback_and_model_answer(make_app: MakeApp, store: Store) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot)
+        await type_text(pilot, "a weighted sum")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        answer = screen.attempt.answer("Q1")
+        assert answer.submitted == "a weighted sum" and answer.grade is not None
+        feedback = str(app.screen.query_one("#feedback-body", Static).render())
+        assert "Score 50%" in feedback and "1/2 points" in feedback and "partial" in feedback
+        assert "✓ It computes a weighted sum" in feedback and "✗ The weights come from" in feedback
+        assert "50%" in str(app.screen.query_one(QuestionList).get_option("Q1").prompt)
+        # the model answer only on request
+        assert not app.screen.query_one("#model-answer").display
+        await pilot.press("f2")
+        assert app.screen.query_one("#model-answer").display
+        assert "query-key similarity" in text_of(app, "#model-answer")
+    assert store.load_attempt(screen.attempt.id).answer("Q1").grade is not None
+
+
+async def test_revise_and_resubmit_replaces_the_grade(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot)
+        await type_text(pilot, "attention weights are random")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        feedback = str(app.screen.query_one("#feedback-body", Static).render())
+        assert "Misconception: Attention weights are random." in feedback
+        assert "computed from the input" in feedback  # the bank's explanation
+        await pilot.press("ctrl+a")  # start of line: rewrite the whole answer
+        await pilot.press(*["shift+end"], "backspace")
+        await type_text(pilot, "weighted by similarity")
+        await pilot.pause(0.7)
+        assert "You edited the answer since" in str(app.screen.query_one("#feedback-body", Static).render())
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        grade = screen.attempt.answer("Q1").grade
+        assert grade is not None and grade.score == 1.0
+        assert "Score 100%" in str(app.screen.query_one("#feedback-body", Static).render())
+
+
+async def test_grading_runs_in_a_worker_and_the_ui_stays_live(make_app: MakeApp) -> None:
+    grader = GatedGrader()
+    app = make_app(grader_=grader)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot)
+        await type_text(pilot, "left")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Grading your answer" in str(app.screen.query_one("#feedback-body", Static).render())
+        await pilot.press("ctrl+n")  # the UI answers while the grade is pending
+        assert screen.attempt.current == 1
+        grader.gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.attempt.answer("Q1").grade is not None
+        assert not app.screen.query_one(FeedbackPanel).display  # Q2 has no submission
+
+
+async def test_navigation_by_keys_and_mouse_keeps_drafts(make_app: MakeApp, store: Store) -> None:
+    app = make_app(student_id="s1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")  # student given: Start has the focus
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen)
+        await type_text(pilot, "first")
+        await pilot.press("ctrl+n")
+        assert "Question 2 of 3" in text_of(app, "#question-heading")
+        await type_text(pilot, "second")
+        await pilot.press("ctrl+p")
+        assert screen.query_one("#answer", TextArea).text == "first"
+        await pilot.press("ctrl+p")  # already at the first question: stays
+        assert screen.attempt.current == 0
+        await pilot.click("#sidebar", offset=(3, 3))  # third row of the list: Q3
+        await pilot.pause()
+        assert screen.attempt.current == 2
+        assert app.focused is screen.query_one("#answer", TextArea)
+        await pilot.click("#sidebar", offset=(3, 2))
+        await pilot.pause()
+        assert screen.query_one("#answer", TextArea).text == "second"
+        labels = [str(screen.query_one(QuestionList).get_option(q).prompt) for q in ("Q1", "Q2", "Q3")]
+        assert labels[0].startswith("✎") and labels[1].startswith("✎") and labels[2].startswith("·")
+    saved = store.load_attempt(screen.attempt.id)
+    assert (saved.answer("Q1").draft, saved.answer("Q2").draft, saved.current) == ("first", "second", 1)
+
+
+async def test_help_by_f1_always_and_question_mark_outside_the_editor(make_app: MakeApp) -> None:
+    app = make_app(student_id="s1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        screen = app.screen
+        await type_text(pilot, "why?")
+        assert screen.query_one("#answer", TextArea).text == "why?"  # '?' is typed, not swallowed
+        assert app.screen is screen
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert app.screen is screen
+        await pilot.press("tab")  # focus leaves the editor
+        assert app.focused is not screen.query_one("#answer", TextArea)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_draft_is_saved_within_half_a_second_while_typing(make_app: MakeApp, tmp_path: Path) -> None:
+    app = make_app(student_id="s1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        attempt = app.screen.attempt
+        reader = Store(app.store.path)  # a second connection sees only what is committed
+        text = "saved while typing, at most half a second behind"
+        await type_text(pilot, text)
+        assert text.startswith(reader.load_attempt(attempt.id).answer("Q1").draft)
+        await pilot.pause(0.7)
+        assert reader.load_attempt(attempt.id).answer("Q1").draft == text
+        reader.close()
+
+
+async def test_resume_after_a_crash(
+    make_app: MakeApp, store: Store, tmp_path: Path, clock: FakeClock
+) -> None:
+    """Copy the database files while the app is still running (what a SIGKILL leaves on disk), then
+    relaunch on the copy: the draft and the submitted, graded answer are offered for resume."""
+    crashed = tmp_path / "crashed"
+    app = make_app(student_id="s1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await type_text(pilot, "weighted similarity")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+n")
+        await type_text(pilot, "left and")
+        await pilot.pause(0.7)  # the throttled save
+        crashed.mkdir()
+        for file in store.path.parent.iterdir():
+            shutil.copy(file, crashed / file.name)
+
+    reopened = Store(crashed / store.path.name, clock=clock)
+    app = make_app(store_=reopened, student_id="s1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#resume", Button).display
+        assert "1 of 3 answered" not in text_of(app, "#resume-info")
+        assert "2 of 3 answered" in text_of(app, "#resume-info")
+        await pilot.press("enter")  # Resume has the focus
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen)
+        assert screen.attempt.current == 1
+        assert screen.query_one("#answer", TextArea).text == "left and"
+        await pilot.press("ctrl+p")
+        assert screen.query_one("#answer", TextArea).text == "weighted similarity"
+        assert "Score 100%" in str(screen.query_one("#feedback-body", Static).render())
+    reopened.close()
+
+
+async def test_start_new_attempt_instead_of_resuming(make_app: MakeApp, store: Store) -> None:
+    old = store.create_attempt(
+        student_id="s1", bank_id="tiny-bank", bank_title="Tiny", mode=Mode.PRACTICE, order=["Q1", "Q2", "Q3"]
+    )
+    store.save_draft(old, "Q1", "old draft")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "s2")
+        assert not app.screen.query_one("#resume", Button).display  # another student
+        await pilot.press("backspace", "1")
+        assert app.screen.query_one("#resume", Button).display
+        await pilot.click("#start")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen)
+        assert app.screen.attempt.id != old.id
+        assert app.screen.query_one("#answer", TextArea).text == ""
+
+
+async def test_exam_finish_confirms_unanswered_then_grades(make_app: MakeApp, grader) -> None:
+    app = make_app(student_id="s1", mode=Mode.EXAM)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        screen = app.screen
+        await type_text(pilot, "weighted")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not screen.query_one(FeedbackPanel).display  # no feedback in an exam
+        assert grader.calls == []
+        assert "Q1" in str(screen.query_one(QuestionList).get_option("Q1").prompt)
+        assert "%" not in str(screen.query_one(QuestionList).get_option("Q1").prompt)
+        await pilot.press("ctrl+n")
+        await type_text(pilot, "left right")  # a draft, never submitted
+        await pilot.press("ctrl+f")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmFinishScreen)
+        text = str(dialog.query_one("#confirm-text", Static).render())
+        assert "Unanswered (1, scored 0): Q3" in text and "will be submitted now: Q2" in text
+        await pilot.press("escape")  # back to the quiz
+        assert app.screen is screen
+        await pilot.press("ctrl+f")
+        await pilot.click("#confirm")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert sorted(grader.calls) == [("Q1", "weighted"), ("Q2", "left right")]
+        assert "Total  2 / 4 points  (50%)" in text_of(app, "#total")
+        rows = app.screen.query_one("#per-question", DataTable)
+        assert [rows.get_row_at(i)[4] for i in range(3)] == ["partial", "correct", "unanswered"]
+        topics = app.screen.query_one("#per-topic", DataTable)
+        assert [topics.get_row_at(i)[0] for i in range(topics.row_count)] == ["attention", "bert", "transfer"]
+        assert topics.get_row_at(1)[2:] == ["1/2", "50%"]  # bert: Q2 right, Q3 unanswered
+        assert screen.attempt.finished
+
+
+async def test_exam_time_out_submits_automatically(make_app: MakeApp, clock: FakeClock, store: Store) -> None:
+    app = make_app(student_id="s1", mode=Mode.EXAM, time_limit_s=120)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        screen = app.screen
+        assert text_of(app, "#countdown") == "Time left 2:00"
+        await type_text(pilot, "similarity unsure")
+        clock.advance(90)
+        await pilot.pause(0.6)
+        assert text_of(app, "#countdown") == "Time left 0:30"
+        assert screen.query_one("#countdown").has_class("-warning")
+        await pilot.press("f1")  # a dialog open when the time runs out
+        clock.advance(31)
+        await pilot.pause(0.6)
+        assert isinstance(app.screen, ResultsScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Flagged for instructor review: Q1" in text_of(app, "#flagged")
+    attempt = store.load_attempt(screen.attempt.id)
+    assert attempt.finished and attempt.answer("Q1").submitted == "similarity unsure"
+    assert attempt.answer("Q1").status is Status.SUBMITTED
+
+
+async def test_resumed_exam_past_its_deadline_finishes_at_once(make_app: MakeApp, store, clock) -> None:
+    attempt = store.create_attempt(
+        student_id="s1",
+        bank_id="tiny-bank",
+        bank_title="Tiny",
+        mode=Mode.EXAM,
+        order=["Q1", "Q2", "Q3"],
+        time_limit_s=60,
+    )
+    store.save_draft(attempt, "Q2", "left")
+    clock.advance(3600)  # the terminal was closed for an hour
+    app = make_app(student_id="s1", mode=Mode.EXAM)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ResultsScreen)
+    assert store.load_attempt(attempt.id).answer("Q2").submitted == "left"
+
+
+async def test_quit_saves_the_draft_at_once(make_app: MakeApp, store: Store) -> None:
+    app = make_app(student_id="s1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        attempt_id = app.screen.attempt.id
+        await type_text(pilot, "typed just before quitting")
+        await pilot.press("ctrl+q")
+    assert store.load_attempt(attempt_id).answer("Q1").draft == "typed just before quitting"
+
+
+async def test_grader_failure_is_shown_and_the_answer_kept(make_app: MakeApp, store: Store) -> None:
+    class BrokenGrader:
+        def grade(self, question, answer):
+            raise RuntimeError("model file is corrupt")
+
+    app = make_app(grader_=BrokenGrader(), student_id="s1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await type_text(pilot, "weighted")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        body = str(app.screen.query_one("#feedback-body", Static).render())
+        assert "Could not grade Q1: model file is corrupt" in body
+        assert app.screen.attempt.answer("Q1").submitted == "weighted"
+
+
+async def test_empty_answer_is_not_submitted(make_app: MakeApp, grader) -> None:
+    app = make_app(student_id="s1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.press("space", "ctrl+s")
+        await pilot.pause()
+        assert app.screen.attempt.answer("Q1").submitted is None and grader.calls == []
