@@ -75,6 +75,8 @@ def main() -> None:
             plain.append(seconds)
             seconds, runner_passed = _runner_seconds(practical)
             graded.append(seconds)
+        if plain_passed != runner_passed:
+            raise SystemExit(f"{practical}: pytest passed {plain_passed} checks, the runner {runner_passed}")
         p, r = statistics.median(plain), statistics.median(graded)
         total_pytest, total_runner = total_pytest + p, total_runner + r
         rows.append(f"| {practical} | {plain_passed} / {runner_passed} | {p:.1f} | {r:.1f} | {r / p:.2f}x |")

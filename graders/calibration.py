@@ -51,6 +51,12 @@ class Calibration:
     source: str = ""
     n_rows: int = 0
 
+    @classmethod
+    def untrained(cls) -> Calibration:
+        """All-zero coefficients (every answer 0.5): for extracting signals before anything is fitted."""
+        n = len(FEATURES)
+        return cls(FEATURES, np.zeros(n), np.ones(n), np.zeros(n), 0.0, np.array([]), np.array([]), "untrained")
+
     def probability(self, features: dict[str, float]) -> float:
         x = np.array([features[name] for name in self.features])
         z = float(((x - self.mean) / self.scale) @ self.coef + self.intercept)

@@ -32,9 +32,9 @@ from practicals.submission import SUFFIXES, SubmissionError, find_submission_fil
 logger = logging.getLogger(__name__)
 
 GRADERS_DIR = Path(__file__).resolve().parent
-# Modules of the practicals framework and of graders that probes may import inside the sandbox;
-# everything else (checks, solutions, the runner, the banks) stays out of the worker's view.
-_FRAMEWORK = ("__init__.py", "check.py", "probing.py", "submission.py")
+# Modules of graders that probes may import inside the sandbox, besides the practicals framework
+# (the top-level modules of practicals/); everything else (checks, solutions, the runner, the banks)
+# stays out of the worker's view.
 _GRADERS_FOR_PROBES = (
     "__init__.py",
     "errors.py",
@@ -142,8 +142,8 @@ def _prepare(root: Path, practicals: Sequence[str]) -> SandboxLayout:
     for folder in (workdir, home):
         folder.mkdir(mode=0o700)
     (bundle / "practicals").mkdir(parents=True)
-    for name in _FRAMEWORK:
-        shutil.copy2(PRACTICALS_DIR / name, bundle / "practicals" / name)
+    for source in _framework():
+        shutil.copy2(source, bundle / "practicals" / source.name)
     for practical in practicals:
         shutil.copytree(
             practical_folder(practical),
@@ -217,10 +217,15 @@ def _copy_submission(path: Path, workdir: Path, practicals: Sequence[str]) -> di
     return files
 
 
+def _framework() -> list[Path]:
+    """The shared modules of the practicals package (check model, probing helpers, submission loader)."""
+    return sorted(PRACTICALS_DIR.glob("*.py"))
+
+
 def bundle_hash(practicals: Sequence[str]) -> str:
     """sha256 over the check framework and the checks and probes of ``practicals``."""
     digest = hashlib.sha256()
-    sources = [PRACTICALS_DIR / name for name in _FRAMEWORK]
+    sources = _framework()
     sources += [practical_folder(p) / name for p in sorted(practicals) for name in ("checks.py", "probes.py")]
     for source in sources:
         if source.is_file():

@@ -361,6 +361,7 @@ class Worker:
             elif os.path.isdir(top):
                 args += ["--ro-bind", top, top]
         args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+        args += ["--perms", "1777", "--tmpfs", "/dev/shm"]  # joblib/torch semaphores and shared memory
         readonly = sorted({*_python_dirs(), layout.bundle, *layout.readonly})
         created: set[str] = {"/", "/tmp", "/usr", "/etc", "/proc", "/dev"}
         for path in readonly:

@@ -169,13 +169,13 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
         sim_ok = max(ok, default=0.0)
         best = int(np.argmax(sims[:, j])) if len(per_sentence) else -1
         sim = float(sims[best, j]) if best >= 0 else 0.0
-        is_covered = sim_ok >= COVER_THRESHOLD
+        is_covered = bool(sim_ok >= COVER_THRESHOLD)
         note = None
         if best >= 0 and notes[best] and sim >= COVER_THRESHOLD - 0.05 and not is_covered:
             note = f"matched but {notes[best]}"
             reversed_ += point.weight
-        covered += point.weight * is_covered
-        soft += point.weight * sim_ok
+        covered += point.weight * float(is_covered)
+        soft += point.weight * float(sim_ok)
         evidence = per_sentence[best][0].text if best >= 0 and (is_covered or note) else None
         if is_covered:
             evidence = per_sentence[max(range(len(per_sentence)), key=lambda i: -1 if notes[i] else sims[i, j])][0].text

@@ -120,7 +120,7 @@ def content_stems(tokens: Span | Doc | list[Token]) -> frozenset[str]:
 def _clause_head(token: Token) -> Token:
     node = token
     while node.pos_ not in ("VERB", "AUX") or node.dep_ in ("aux", "auxpass"):
-        if node.head is node:
+        if node.head.i == node.i:
             return node
         node = node.head
     return node
@@ -161,7 +161,7 @@ def _roles(sent: Span) -> frozenset[tuple[str, str]]:
             continue
         node, subj = tok, subject_of.get(tok.i)
         # Verbs in xcomp/conj/relcl without their own subject inherit the governing verb's subject.
-        while subj is None and node.dep_ in ("xcomp", "conj", "advcl") and node.head is not node:
+        while subj is None and node.dep_ in ("xcomp", "conj", "advcl") and node.head.i != node.i:
             node = node.head
             subj = subject_of.get(node.i)
         if subj is None and tok.dep_ == "relcl":

@@ -91,16 +91,21 @@ class QuizApp(App[None]):
         from quiz.screens.start import StartScreen
 
         self.push_screen(StartScreen())
-        self.load_grader()
+        # start loading the model only once the first screen is painted: the import competes for the GIL
+        self.call_after_refresh(self.load_grader)
 
     @work(thread=True, group="grader", exit_on_error=False)
     def load_grader(self) -> None:
         try:
             self.grader.get()
         except Exception as exc:  # shown to the student; answers stay saved and can be regraded
-            self.call_from_thread(self._set_grader_state, "failed", f"Grader unavailable: {exc}")
+            self.call_from_thread(self._grader_failed, exc)
         else:
             self.call_from_thread(self._set_grader_state, "ready", "Grader ready")
+
+    def _grader_failed(self, exc: Exception) -> None:
+        self._set_grader_state("failed", "Grader unavailable")
+        self.notify(f"The grader could not load: {exc}", severity="error", timeout=30)
 
     def _set_grader_state(self, state: str, message: str) -> None:
         self.grader_state, self.grader_message = state, message
@@ -115,6 +120,13 @@ class QuizApp(App[None]):
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
     async def action_quit(self) -> None:
+        # the focused widget may still hold keys typed just before ctrl+q: let it handle them first
+        if self.focused is not None:
+            self.focused.call_later(self._save_and_exit)
+        else:
+            self._save_and_exit()
+
+    def _save_and_exit(self) -> None:
         for screen in self.screen_stack:
             save = getattr(screen, "save_state", None)
             if save is not None:

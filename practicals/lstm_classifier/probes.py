@@ -95,7 +95,11 @@ def probe_unseen_words(sub: Any, ctx: ProbeContext) -> dict[str, Any]:
 
 def probe_model_output(sub: Any, ctx: ProbeContext) -> dict[str, Any]:
     """build_model's output on random word indices, its layer types and its compiled loss."""
-    vocab_size, maxlen, num_classes = ctx.kwargs["vocab_size"], ctx.kwargs["maxlen"], ctx.kwargs["num_classes"]
+    vocab_size, maxlen, num_classes = (
+        ctx.kwargs["vocab_size"],
+        ctx.kwargs["maxlen"],
+        ctx.kwargs["num_classes"],
+    )
     batch = ctx.kwargs["batch"]
     model = sub.build_model(vocab_size, maxlen, num_classes, embedding_dim=8, lstm_units=8)
     x = np.random.default_rng(ctx.seed).integers(1, vocab_size, size=(batch, maxlen)).astype("int32")

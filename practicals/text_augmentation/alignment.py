@@ -20,7 +20,8 @@ _WORD_SPLIT = re.compile(r"([A-Za-z]+)")
 
 @dataclass(frozen=True)
 class Change:
-    """``original`` (the index-th word) became ``replacement``; ``synonym`` when they share a WordNet synset."""
+    """``original`` (the index-th word) became ``replacement``; ``synonym`` when the replacement is a lemma of
+    one of the original's synsets (compared ignoring case, ``_`` or space)."""
 
     index: int
     original: str
@@ -30,6 +31,11 @@ class Change:
     @property
     def stop_word(self) -> bool:
         return self.original.lower() in STOP_WORDS
+
+    @property
+    def real(self) -> bool:
+        """More than a change of case or of ``_`` to space: a different word."""
+        return self.replacement.lower().replace("_", " ") != self.original.lower()
 
     @property
     def capitalisation_kept(self) -> bool:
@@ -89,8 +95,7 @@ def align(original: str, output: str) -> list[Change] | None:
             if piece == word:
                 options.append((0, 0, None, end))
             else:
-                lowered = piece.lower()
-                synonym = lowered != word.lower() and lowered in lemma_forms(word)
+                synonym = piece.lower() in lemma_forms(word)
                 options.append((0 if synonym else 1, 1, Change(k, word, piece, synonym), end))
         result = None
         for invalid, changed, change, end in options:

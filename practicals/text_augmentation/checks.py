@@ -70,8 +70,7 @@ def _synonyms_only(runs: list[dict[str, Any]], hidden: bool) -> None:
         wrong = [c for c in _changes(run, hidden=hidden) if not c.synonym]
         expect(
             not wrong,
-            f"{_call(run, hidden)}: each replacement must be a lemma of `wordnet.synsets(word)`, other than the "
-            "word itself",
+            f"{_call(run, hidden)}: each replacement must be a lemma of `wordnet.synsets(word)`",
             expected="WordNet synonyms only",
             observed=", ".join(_show(c, hidden) for c in wrong) + (" (not a synonym)" if hidden else ""),
         )
@@ -89,7 +88,7 @@ def _counts(runs: list[dict[str, Any]], hidden: bool) -> None:
         expect_at_most(len(changes), run["n"], f"{_call(run, hidden)}: number of words replaced")
         if any(is_replaceable(word) for word in words(run["text"])):
             expect(
-                len(changes) >= 1,
+                any(change.real for change in changes),
                 f"{_call(run, hidden)}: the text has replaceable words",
                 expected="at least one word replaced",
                 observed="the text unchanged",
@@ -132,14 +131,13 @@ def test_same_seed_same_output(obs: Observation) -> None:
 @check(points=2, probe=probes.probe_fresh_process, visibility="hidden", timeout=180)
 def test_same_seed_in_a_fresh_process(obs: Observation) -> None:
     """The same seed gives the same text in a fresh interpreter (no iteration over unsorted sets)."""
-    for fresh in obs["fresh"]:
-        differ = sum(a != b for a, b in zip(obs["here"], fresh, strict=True))
-        expect(
-            differ == 0,
-            "`synonym_replace(text, n=3, seed=S)` in a fresh Python process with another PYTHONHASHSEED",
-            expected="the same outputs as in this process (iterate over lists or sorted sets, not sets)",
-            observed=f"{differ} of {len(fresh)} outputs differ",
-        )
+    differ = sum(a != b for a, b in zip(obs["here"], obs["fresh"], strict=True))
+    expect(
+        differ == 0,
+        "`synonym_replace(text, n=3, seed=S)` in a fresh Python process with another PYTHONHASHSEED",
+        expected="the same outputs as in this process (iterate over lists or sorted sets, not sets)",
+        observed=f"{differ} of {len(obs['fresh'])} outputs differ",
+    )
 
 
 def _source_order(count: int, n_aug: int, text_major: bool) -> list[int]:
@@ -159,7 +157,7 @@ def _layout_problem(texts: list[str], labels: list, result: dict[str, Any], n_au
     for text_major in (True, False):
         for (copy, label), source in zip(copies, _source_order(count, n_aug, text_major), strict=True):
             changes = align(texts[source], copy)
-            if changes is None or not all(c.synonym and not c.stop_word for c in changes):
+            if changes is None or not all(c.synonym for c in changes):
                 problems.append(f"{copy!r} is not a synonym-replaced copy of {texts[source]!r}")
                 break
             if label != labels[source]:

@@ -67,7 +67,7 @@ def _seeds(ctx: ProbeContext, count: int) -> list[int]:
 
 def probe_many_replacements(sub: Any, ctx: ProbeContext) -> Observation:
     """As many replacements as the submission will make, on the shown sentences."""
-    return {"runs": _runs(sub, SHOWN_TEXTS + [PUNCTUATED_TEXT], [10], _seeds(ctx, 3))}
+    return {"runs": _runs(sub, SHOWN_TEXTS, [10], _seeds(ctx, 3))}
 
 
 def probe_punctuation(sub: Any, ctx: ProbeContext) -> Observation:
@@ -134,12 +134,13 @@ def _in_fresh_process(file: str, jobs: list[list[Any]], hash_seed: int) -> list[
 
 
 def probe_fresh_process(sub: Any, ctx: ProbeContext) -> Observation:
-    """The same calls here and in two fresh interpreters with other string-hash seeds."""
+    """The same calls here and in a fresh interpreter whose string hashes (and so set order) differ."""
     _wordnet_ready()
     jobs = [[text, 3, ctx.seed + i] for i, text in enumerate(_HIDDEN_TEXTS + SHOWN_TEXTS[1:])]
     here = [_replace(sub, text, n=n, seed=seed) for text, n, seed in jobs]
     file = str(Path(sub.module.__file__).resolve())
-    return {"here": here, "fresh": [_in_fresh_process(file, jobs, hash_seed) for hash_seed in (11, 12)]}
+    hash_seed = 12 if os.environ.get("PYTHONHASHSEED") == "11" else 11
+    return {"here": here, "fresh": _in_fresh_process(file, jobs, hash_seed)}
 
 
 def _dataset(sub: Any, **kwargs: Any) -> dict[str, Any]:

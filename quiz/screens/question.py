@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from textual import on, work
@@ -87,7 +88,8 @@ class QuestionScreen(Screen[None]):
         question, index = self.question, self.attempt.current
         answer = self.attempt.answer(question.id)
         count = len(self.attempt.order)
-        heading = [f"Question {index + 1} of {count}", question.id, f"{question.points:g} points"]
+        points = f"{question.points:g} point{'' if question.points == 1 else 's'}"
+        heading = [f"Question {index + 1} of {count}", question.id, points]
         if question.topics:
             heading.append(", ".join(question.topics))
         self.query_one("#question-heading", Static).update(" · ".join(heading))
@@ -159,11 +161,20 @@ class QuestionScreen(Screen[None]):
         self.quiz.store.set_current(self.attempt, index)
         self.show_question(focus_editor=focus_editor)
 
+    def after_typing(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the editor has handled the keys already queued for it.
+
+        Priority bindings run as soon as the app reads their key, possibly before the editor has
+        inserted the characters typed just before (fast typists, pastes, tmux send-keys): without
+        this, ctrl+s could submit a stale text and ctrl+n carry the last keys to the next question.
+        """
+        self.query_one("#answer", TextArea).call_later(callback)
+
     def action_next(self) -> None:
-        self.go_to(self.attempt.current + 1)
+        self.after_typing(lambda: self.go_to(self.attempt.current + 1))
 
     def action_previous(self) -> None:
-        self.go_to(self.attempt.current - 1)
+        self.after_typing(lambda: self.go_to(self.attempt.current - 1))
 
     @on(OptionList.OptionHighlighted, "#sidebar")
     def _sidebar_moved(self, event: OptionList.OptionHighlighted) -> None:
@@ -180,6 +191,9 @@ class QuestionScreen(Screen[None]):
     # --- submitting and grading ---------------------------------------------------------------
 
     def action_submit(self) -> None:
+        self.after_typing(self.submit)
+
+    def submit(self) -> None:
         question = self.question
         text = self.query_one("#answer", TextArea).text
         if not text.strip():
@@ -234,6 +248,9 @@ class QuestionScreen(Screen[None]):
     # --- finishing ----------------------------------------------------------------------------
 
     def action_finish(self) -> None:
+        self.after_typing(self.confirm_finish)
+
+    def confirm_finish(self) -> None:
         from quiz.screens.dialogs import ConfirmFinishScreen
 
         self.save_state()

@@ -98,10 +98,8 @@ class ResultsScreen(Screen[None]):
             yield Static("Per topic", classes="section")
             yield DataTable(id="per-topic", cursor_type="row", zebra_stripes=True)
             yield Static(id="flagged")
-            yield Static(
-                f"An instructor can regrade this attempt: quiz export --attempt {self.attempt.id} --out FILE.csv",
-                id="export-hint",
-            )
+            export = f"quiz export --attempt {self.attempt.id} --out FILE.csv"
+            yield Static(f"An instructor can regrade this attempt: {export}", id="export-hint")
         yield Footer()
 
     def on_mount(self) -> None:

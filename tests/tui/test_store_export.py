@@ -71,7 +71,8 @@ def test_committed_writes_survive_sigkill(tmp_path: Path) -> None:
         "import os, signal, sys\n"
         "from quiz.store import Mode, Store\n"
         "store = Store.open(sys.argv[1])\n"
-        "a = store.create_attempt(student_id='k', bank_id='b', bank_title='B', mode=Mode.EXAM, order=['Q1'])\n"
+        "a = store.create_attempt(student_id='k', bank_id='b', bank_title='B', mode=Mode.EXAM,"
+        " order=['Q1'])\n"
         "store.save_draft(a, 'Q1', 'typed before the kill')\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )

@@ -34,12 +34,17 @@ class Tmux:
     def screen(self, session: str) -> str:
         return self._run("capture-pane", "-p", "-t", session)
 
-    def wait_for(self, session: str, text: str, *, timeout: float = 20.0) -> str:
+    def wait_for(
+        self, session: str, text: str, *, timeout: float = 20.0, fail_on: tuple[str, ...] = ()
+    ) -> str:
+        """Poll the screen until ``text`` shows; fail at once when one of ``fail_on`` shows instead."""
         deadline = time.monotonic() + timeout
         while True:
             screen = self.screen(session)
             if text in screen:
                 return screen
+            if failure := next((bad for bad in fail_on if bad in screen), None):
+                raise AssertionError(f"{failure!r} on screen while waiting for {text!r}:\n{screen}")
             if time.monotonic() > deadline:
                 raise AssertionError(
                     f"{text!r} not on screen after {timeout:g} s; the screen shows:\n{screen}"

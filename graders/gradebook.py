@@ -1,0 +1,388 @@
+"""The class gradebook: one SQLite file holding every graded item of every student.
+
+One row per (student, item): an item is a theory question id (the row's result is a ``Grade`` dict) or
+a practical id (the row's result is the runner's ``Report.to_dict()`` for that practical). Each row
+keeps the content hash of what was graded and the version of what graded it, so a rerun of
+``quiz batch`` can skip what is unchanged. Every write is one transaction (WAL, ``synchronous=FULL``):
+a batch killed at any moment keeps every row committed before it, and a row and its entry in the
+``gradings`` log are committed together, so the log counts exactly the gradings that were kept.
+
+Instructor overrides live in their own table and win over the machine score wherever a score is read
+(``effective_points``), so a regrade never silently discards an instructor's decision.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from graders.errors import InputError
+from graders.results import CheckResult, Metadata, Report, atomic_write_text
+
+Kind = Literal["theory", "practical"]
+# graded: a result exists; invalid: the input itself is unusable (skipped on rerun while unchanged);
+# error: the grader failed (retried on every rerun).
+Status = Literal["graded", "invalid", "error"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+    item TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    max_points REAL NOT NULL,
+    position INTEGER NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS results (
+    student_id TEXT NOT NULL,
+    item TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    points REAL NOT NULL,
+    max_points REAL NOT NULL,
+    needs_review INTEGER NOT NULL DEFAULT 0,
+    content_hash TEXT NOT NULL,
+    version TEXT NOT NULL,
+    result TEXT NOT NULL,
+    error TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    source_path TEXT NOT NULL DEFAULT '',
+    graded_at REAL NOT NULL,
+    PRIMARY KEY (student_id, item)
+);
+CREATE TABLE IF NOT EXISTS gradings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    student_id TEXT NOT NULL,
+    item TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    version TEXT NOT NULL,
+    status TEXT NOT NULL,
+    graded_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS overrides (
+    student_id TEXT NOT NULL,
+    item TEXT NOT NULL,
+    action TEXT NOT NULL,
+    score REAL NOT NULL,
+    points REAL NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    content_hash TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (student_id, item)
+);
+CREATE TABLE IF NOT EXISTS similarity (
+    kind TEXT NOT NULL,
+    item TEXT NOT NULL,
+    student_a TEXT NOT NULL,
+    student_b TEXT NOT NULL,
+    score REAL NOT NULL,
+    evidence TEXT NOT NULL,
+    PRIMARY KEY (kind, item, student_a, student_b)
+);
+"""
+
+SCHEMA_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Item:
+    item: str
+    kind: Kind
+    title: str
+    max_points: float
+    position: int
+    detail: dict[str, Any]  # theory: prompt, model_answer, rubric; practical: {}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One graded (or failed) item of one student, as the batch produced it."""
+
+    student_id: str
+    item: str
+    kind: Kind
+    status: Status
+    points: float
+    max_points: float
+    content_hash: str
+    version: str
+    result: dict[str, Any]
+    needs_review: bool = False
+    error: str = ""
+    source: str = ""  # the answer text or the submission's code, for similarity checks
+    source_path: str = ""
+
+
+@dataclass(frozen=True)
+class Override:
+    student_id: str
+    item: str
+    action: Literal["accept", "override"]
+    score: float  # fraction in [0, 1]
+    points: float
+    comment: str
+    content_hash: str  # the answer the decision was made on
+    created_at: float
+
+
+@dataclass(frozen=True)
+class SimilarityFlag:
+    kind: Kind
+    item: str
+    student_a: str
+    student_b: str
+    score: float
+    evidence: dict[str, Any]
+
+
+class Gradebook:
+    """All reads and writes of one gradebook file; one connection, used by the thread that opened it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)  # idempotent, and executescript commits on its own
+        self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = True) -> Gradebook:
+        path = Path(path)
+        if not create and not path.is_file():
+            raise InputError(f"gradebook {path} does not exist", hint="create it with 'quiz batch ROOT --out FILE'")
+        if path.is_dir():
+            raise InputError(f"gradebook {path} is a folder", hint="pass a file, e.g. class.gradebook.sqlite")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            book = cls(path)
+            schema = book._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{path} is not a gradebook ({exc})", hint="pass the file 'quiz batch --out' wrote") from None
+        if schema["value"] != SCHEMA_VERSION:
+            raise InputError(f"{path}: gradebook format {schema['value']} is not supported (expected {SCHEMA_VERSION})")
+        return book
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Gradebook:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+    # --- items ----------------------------------------------------------------------------------
+
+    def set_items(self, items: Iterable[Item]) -> None:
+        with self._transaction():
+            for it in items:
+                self._db.execute(
+                    "INSERT INTO items (item, kind, title, max_points, position, detail) VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (item) DO UPDATE SET kind = excluded.kind, title = excluded.title,"
+                    " max_points = excluded.max_points, position = excluded.position, detail = excluded.detail",
+                    (it.item, it.kind, it.title, it.max_points, it.position, json.dumps(it.detail)),
+                )
+
+    def items(self, kind: Kind | None = None) -> list[Item]:
+        rows = self._db.execute(
+            "SELECT * FROM items WHERE ? IS NULL OR kind = ? ORDER BY kind DESC, position, item", (kind, kind)
+        )
+        return [
+            Item(r["item"], r["kind"], r["title"], r["max_points"], r["position"], json.loads(r["detail"]))
+            for r in rows
+        ]
+
+    # --- results --------------------------------------------------------------------------------
+
+    def fingerprints(self) -> dict[tuple[str, str], tuple[str, str, str]]:
+        """(student, item) -> (content hash, version, status) of every stored row."""
+        return {
+            (r["student_id"], r["item"]): (r["content_hash"], r["version"], r["status"])
+            for r in self._db.execute("SELECT student_id, item, content_hash, version, status FROM results")
+        }
+
+    def put(self, rows: Iterable[Row]) -> None:
+        """Store ``rows`` (replacing earlier results of the same student x item) and log the gradings,
+        all in one transaction."""
+        now = time.time()
+        with self._transaction():
+            for row in rows:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO results (student_id, item, kind, status, points, max_points,"
+                    " needs_review, content_hash, version, result, error, source, source_path, graded_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (row.student_id, row.item, row.kind, row.status, row.points, row.max_points,
+                     int(row.needs_review), row.content_hash, row.version, json.dumps(row.result), row.error,
+                     row.source, row.source_path, now),
+                )
+                self._db.execute(
+                    "INSERT INTO gradings (student_id, item, content_hash, version, status, graded_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (row.student_id, row.item, row.content_hash, row.version, row.status, now),
+                )
+
+    def rows(self, *, kind: Kind | None = None, student_id: str | None = None) -> list[Row]:
+        found = self._db.execute(
+            "SELECT * FROM results WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR student_id = ?)"
+            " ORDER BY student_id, item",
+            (kind, kind, student_id, student_id),
+        )
+        return [_row(r) for r in found]
+
+    def row(self, student_id: str, item: str) -> Row | None:
+        found = self._db.execute(
+            "SELECT * FROM results WHERE student_id = ? AND item = ?", (student_id, item)
+        ).fetchone()
+        return _row(found) if found else None
+
+    def students(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT DISTINCT student_id FROM results ORDER BY student_id")]
+
+    def grading_counts(self) -> dict[tuple[str, str], int]:
+        """How many times each student x item was graded (and kept) over all runs."""
+        return {
+            (r[0], r[1]): r[2]
+            for r in self._db.execute("SELECT student_id, item, COUNT(*) FROM gradings GROUP BY student_id, item")
+        }
+
+    # --- overrides ------------------------------------------------------------------------------
+
+    def set_override(
+        self, student_id: str, item: str, *, score: float | None = None, comment: str = ""
+    ) -> Override:
+        """Accept the machine score (``score=None``) or replace it by ``score`` (a fraction in [0, 1])."""
+        row = self.row(student_id, item)
+        if row is None or row.status != "graded":
+            raise InputError(f"no graded answer of student {student_id!r} to {item!r} in {self.path}")
+        if score is not None and not 0.0 <= score <= 1.0:
+            raise InputError(f"score {score:g} is out of range", hint="give a fraction between 0 and 1")
+        machine = row.points / row.max_points if row.max_points else 0.0
+        chosen = machine if score is None else score
+        override = Override(
+            student_id, item, "accept" if score is None else "override", round(chosen, 4),
+            round(chosen * row.max_points, 4), comment.strip(), row.content_hash, time.time(),
+        )
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO overrides (student_id, item, action, score, points, comment, content_hash,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (override.student_id, override.item, override.action, override.score, override.points,
+                 override.comment, override.content_hash, override.created_at),
+            )
+        return override
+
+    def clear_override(self, student_id: str, item: str) -> None:
+        with self._transaction():
+            self._db.execute("DELETE FROM overrides WHERE student_id = ? AND item = ?", (student_id, item))
+
+    def overrides(self) -> dict[tuple[str, str], Override]:
+        return {
+            (r["student_id"], r["item"]): Override(
+                r["student_id"], r["item"], r["action"], r["score"], r["points"], r["comment"],
+                r["content_hash"], r["created_at"],
+            )
+            for r in self._db.execute("SELECT * FROM overrides")
+        }
+
+    def review_queue(self) -> list[Row]:
+        """Graded theory answers the grader flagged as unsure that no one has decided on yet."""
+        decided = self.overrides()
+        return [
+            row for row in self.rows(kind="theory")
+            if row.status == "graded" and row.needs_review and (row.student_id, row.item) not in decided
+        ]
+
+    def effective_points(self) -> dict[tuple[str, str], float]:
+        """(student, item) -> points, an instructor's override winning over the machine's score."""
+        points = {(r.student_id, r.item): r.points for r in self.rows()}
+        points.update({key: o.points for key, o in self.overrides().items() if key in points})
+        return points
+
+    def totals(self) -> dict[str, float]:
+        totals: dict[str, float] = {student: 0.0 for student in self.students()}
+        for (student, _), points in self.effective_points().items():
+            totals[student] = round(totals[student] + points, 4)
+        return totals
+
+    def export_graded_csv(self, out: Path) -> int:
+        """Write the instructor-decided theory answers as ``question_id, answer, score`` (the input of
+        ``quiz calibrate``); returns the number of rows."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["question_id", "answer", "score"])
+        count = 0
+        for (student, item), override in sorted(self.overrides().items()):
+            row = self.row(student, item)
+            if row is None or row.kind != "theory":
+                continue
+            writer.writerow([item, row.source, f"{override.score:g}"])
+            count += 1
+        atomic_write_text(Path(out), buffer.getvalue())
+        return count
+
+    # --- similarity -----------------------------------------------------------------------------
+
+    def set_similarity(self, flags: Iterable[SimilarityFlag]) -> None:
+        """Replace every stored similarity flag by ``flags`` (they are recomputed over the whole class)."""
+        with self._transaction():
+            self._db.execute("DELETE FROM similarity")
+            for f in flags:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO similarity (kind, item, student_a, student_b, score, evidence)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (f.kind, f.item, f.student_a, f.student_b, f.score, json.dumps(f.evidence)),
+                )
+
+    def similarity(self) -> list[SimilarityFlag]:
+        return [
+            SimilarityFlag(r["kind"], r["item"], r["student_a"], r["student_b"], r["score"], json.loads(r["evidence"]))
+            for r in self._db.execute("SELECT * FROM similarity ORDER BY kind DESC, item, score DESC")
+        ]
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (the connection is in autocommit mode)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _row(r: sqlite3.Row) -> Row:
+    return Row(
+        student_id=r["student_id"], item=r["item"], kind=r["kind"], status=r["status"], points=r["points"],
+        max_points=r["max_points"], content_hash=r["content_hash"], version=r["version"],
+        result=json.loads(r["result"]), needs_review=bool(r["needs_review"]), error=r["error"],
+        source=r["source"], source_path=r["source_path"],
+    )
+
+
+def report_from_dict(data: dict[str, Any]) -> Report:
+    """Rebuild a practical's ``Report`` from the ``Report.to_dict()`` stored in a row."""
+    meta = dict(data["metadata"])
+    for key in ("isolation", "practicals", "visibility"):
+        meta[key] = tuple(meta[key])
+    return Report(
+        submission=data["submission"],
+        checks=tuple(CheckResult(**check) for check in data["checks"]),
+        metadata=Metadata(**meta),
+    )
+

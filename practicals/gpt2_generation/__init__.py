@@ -1,0 +1,1 @@
+"""Practical 6: text generation with a pre-trained GPT-2 (transformers, PyTorch)."""

@@ -1,0 +1,1 @@
+"""Practical 2: character-level text generation with an RNN."""

@@ -1,0 +1,1 @@
+"""Practical 5: a sequence-to-sequence (encoder-decoder) LSTM for translation (Keras)."""
