@@ -103,7 +103,9 @@ def discover(root: Path) -> tuple[dict[str, dict[str, Path]], list[Answer], list
 
     root = Path(root)
     if not root.is_dir():
-        raise InputError(f"class folder {root} does not exist", hint="pass a folder holding one folder per student")
+        raise InputError(
+            f"class folder {root} does not exist", hint="pass a folder holding one folder per student"
+        )
     files: dict[str, dict[str, Path]] = {}
     answers: list[Answer] = []
     invalid: list[Row] = []
@@ -136,21 +138,36 @@ def read_attempt(path: Path, student_id: str) -> list[Answer]:
             records = json.loads(text)["records"]
             pairs = [(str(r["question_id"]), str(r.get("answer") or "")) for r in records]
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise InputError(f"{path}: not an attempt exported by 'quiz export' ({type(exc).__name__}: {exc})") from None
+            raise InputError(
+                f"{path}: not an attempt exported by 'quiz export' ({type(exc).__name__}: {exc})"
+            ) from None
     else:
         reader = csv.DictReader(text.splitlines())
         missing = {"question_id", "answer"} - set(reader.fieldnames or ())
         if missing:
-            raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}",
-                             hint="export attempts with 'quiz export --out FILE.csv'")
+            raise InputError(
+                f"{path}: missing column(s) {', '.join(sorted(missing))}",
+                hint="export attempts with 'quiz export --out FILE.csv'",
+            )
         pairs = [(row["question_id"], row["answer"] or "") for row in reader]
     return [Answer(student_id, qid, answer, str(path)) for qid, answer in pairs]
 
 
 def _invalid_row(student: str, item: str, path: Path, message: str, kind: str = "theory") -> Row:
     content = path.read_bytes() if path.is_file() else b""
-    return Row(student, item, kind, "invalid", 0.0, 0.0, sha256(content), "input", {}, error=message,  # type: ignore[arg-type]
-               source_path=str(path))
+    return Row(
+        student,
+        item,
+        kind,
+        "invalid",
+        0.0,
+        0.0,
+        sha256(content),
+        "input",
+        {},
+        error=message,  # type: ignore[arg-type]
+        source_path=str(path),
+    )
 
 
 # --- planning ----------------------------------------------------------------------------------
@@ -181,8 +198,11 @@ def plan(
     for student, by_practical in sorted(files.items()):
         for practical, path in sorted(by_practical.items()):
             if practical not in known:
-                invalid.append(_invalid_row(student, practical, path, f"practical {practical!r} has no checks yet",
-                                            "practical"))
+                invalid.append(
+                    _invalid_row(
+                        student, practical, path, f"practical {practical!r} has no checks yet", "practical"
+                    )
+                )
                 continue
             content = sha256(path.read_bytes())
             if unchanged(student, practical, content, versions[practical]):
@@ -198,17 +218,41 @@ def plan(
         grader_version = _grader_version(calibration)
         questions = {q.id: q for q in loaded.questions}
         for position, q in enumerate(loaded.questions):
-            items.append(Item(q.id, "theory", q.prompt, q.points, position, {
-                "prompt": q.prompt, "model_answer": q.model_answer, "topics": q.topics,
-                "rubric": [{"id": p.id, "text": p.text, "weight": p.weight} for p in q.rubric],
-            }))
+            items.append(
+                Item(
+                    q.id,
+                    "theory",
+                    q.prompt,
+                    q.points,
+                    position,
+                    {
+                        "prompt": q.prompt,
+                        "model_answer": q.model_answer,
+                        "topics": q.topics,
+                        "rubric": [{"id": p.id, "text": p.text, "weight": p.weight} for p in q.rubric],
+                    },
+                )
+            )
         todo: list[tuple[Answer, str, str]] = []
         for answer in answers:
             question = questions.get(answer.question_id)
             if question is None:
-                invalid.append(Row(answer.student_id, answer.question_id, "theory", "invalid", 0.0, 0.0,
-                                   sha256(answer.text), "input", {}, error=f"question {answer.question_id!r} is "
-                                   f"not in bank {loaded.id!r}", source=answer.text, source_path=answer.source_path))
+                invalid.append(
+                    Row(
+                        answer.student_id,
+                        answer.question_id,
+                        "theory",
+                        "invalid",
+                        0.0,
+                        0.0,
+                        sha256(answer.text),
+                        "input",
+                        {},
+                        error=f"question {answer.question_id!r} is not in bank {loaded.id!r}",
+                        source=answer.text,
+                        source_path=answer.source_path,
+                    )
+                )
                 continue
             content = sha256(answer.text)
             version = sha256(grader_version + question.model_dump_json())[:16]
@@ -267,15 +311,39 @@ def grade_theory(task: TheoryTask) -> list[Row]:
         log.exception("theory chunk failed")
         return [_error_row(a, content, version, exc) for a, content, version in task.answers]
     return [
-        Row(a.student_id, a.question_id, "theory", "graded", g.points, g.max_points, content, version,
-            g.to_dict(), needs_review=g.needs_review, source=a.text, source_path=a.source_path)
+        Row(
+            a.student_id,
+            a.question_id,
+            "theory",
+            "graded",
+            g.points,
+            g.max_points,
+            content,
+            version,
+            g.to_dict(),
+            needs_review=g.needs_review,
+            source=a.text,
+            source_path=a.source_path,
+        )
         for (a, content, version), g in zip(task.answers, grades, strict=True)
     ]
 
 
 def _error_row(a: Answer, content: str, version: str, exc: BaseException) -> Row:
-    return Row(a.student_id, a.question_id, "theory", "error", 0.0, 0.0, content, version, {},
-               error=f"{type(exc).__name__}: {exc}"[:1000], source=a.text, source_path=a.source_path)
+    return Row(
+        a.student_id,
+        a.question_id,
+        "theory",
+        "error",
+        0.0,
+        0.0,
+        content,
+        version,
+        {},
+        error=f"{type(exc).__name__}: {exc}"[:1000],
+        source=a.text,
+        source_path=a.source_path,
+    )
 
 
 def grade_practical(task: PracticalTask) -> list[Row]:
@@ -286,15 +354,55 @@ def grade_practical(task: PracticalTask) -> list[Row]:
     try:
         report = grade_submission(path, practicals=[task.practical])
     except QuizError as exc:
-        return [Row(task.student_id, task.practical, "practical", "invalid", 0.0, 0.0, task.content_hash,
-                    task.version, {}, error=str(exc), source=source, source_path=task.path)]
+        return [
+            Row(
+                task.student_id,
+                task.practical,
+                "practical",
+                "invalid",
+                0.0,
+                0.0,
+                task.content_hash,
+                task.version,
+                {},
+                error=str(exc),
+                source=source,
+                source_path=task.path,
+            )
+        ]
     except Exception as exc:  # noqa: BLE001 - the runner failing on one submission must not stop the class
         log.exception("grading %s failed", path)
-        return [Row(task.student_id, task.practical, "practical", "error", 0.0, 0.0, task.content_hash,
-                    task.version, {}, error=f"{type(exc).__name__}: {exc}"[:1000], source=source,
-                    source_path=task.path)]
-    return [Row(task.student_id, task.practical, "practical", "graded", report.score, report.max_score,
-                task.content_hash, task.version, report.to_dict(), source=source, source_path=task.path)]
+        return [
+            Row(
+                task.student_id,
+                task.practical,
+                "practical",
+                "error",
+                0.0,
+                0.0,
+                task.content_hash,
+                task.version,
+                {},
+                error=f"{type(exc).__name__}: {exc}"[:1000],
+                source=source,
+                source_path=task.path,
+            )
+        ]
+    return [
+        Row(
+            task.student_id,
+            task.practical,
+            "practical",
+            "graded",
+            report.score,
+            report.max_score,
+            task.content_hash,
+            task.version,
+            report.to_dict(),
+            source=source,
+            source_path=task.path,
+        )
+    ]
 
 
 def _code(path: Path) -> str:
@@ -333,7 +441,9 @@ def _describe(task: PracticalTask | TheoryTask) -> str:
     return f"theory of {students[0]}" + (f" .. {students[-1]}" if len(students) > 1 else "")
 
 
-def _serial(tasks: Sequence[PracticalTask | TheoryTask]) -> Iterator[tuple[PracticalTask | TheoryTask, list[Row]]]:
+def _serial(
+    tasks: Sequence[PracticalTask | TheoryTask],
+) -> Iterator[tuple[PracticalTask | TheoryTask, list[Row]]]:
     for task in tasks:
         yield task, _run(task)
 
@@ -344,7 +454,9 @@ def _pool(
     # forkserver: workers start from a clean interpreter, never from a fork of a parent holding threads
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures: dict[Future[list[Row]], PracticalTask | TheoryTask] = {pool.submit(_run, t): t for t in tasks}
+        futures: dict[Future[list[Row]], PracticalTask | TheoryTask] = {
+            pool.submit(_run, t): t for t in tasks
+        }
         try:
             for future in as_completed(futures):
                 yield futures[future], _collect(futures[future], future)
@@ -357,14 +469,19 @@ def _dask(
     tasks: Sequence[PracticalTask | TheoryTask], address: str
 ) -> Iterator[tuple[PracticalTask | TheoryTask, list[Row]]]:
     try:
-        from distributed import Client, as_completed as dask_completed
+        from distributed import Client
+        from distributed import as_completed as dask_completed
     except ImportError:
-        raise InputError("--scheduler needs dask.distributed", hint="pip install 'dask[distributed]'") from None
+        raise InputError(
+            "--scheduler needs dask.distributed", hint="pip install 'dask[distributed]'"
+        ) from None
     try:
         client = Client(address, timeout=30)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise InputError(f"cannot reach the Dask scheduler at {address}: {exc}",
-                         hint="start it with 'dask scheduler' (or dask-jobqueue) and pass its tcp:// address") from None
+        raise InputError(
+            f"cannot reach the Dask scheduler at {address}: {exc}",
+            hint="start it with 'dask scheduler' (or dask-jobqueue) and pass its tcp:// address",
+        ) from None
     try:
         futures = {client.submit(_run, t, pure=False): t for t in tasks}
         for future in dask_completed(list(futures)):
@@ -380,9 +497,21 @@ def _collect(task: PracticalTask | TheoryTask, future: Any) -> list[Row]:
     except Exception as exc:  # noqa: BLE001 - one lost worker must not stop the class
         log.warning("task %s failed in its worker: %s", _describe(task), exc)
         if isinstance(task, PracticalTask):
-            return [Row(task.student_id, task.practical, "practical", "error", 0.0, 0.0, task.content_hash,
-                        task.version, {}, error=f"worker failed: {type(exc).__name__}: {exc}"[:1000],
-                        source_path=task.path)]
+            return [
+                Row(
+                    task.student_id,
+                    task.practical,
+                    "practical",
+                    "error",
+                    0.0,
+                    0.0,
+                    task.content_hash,
+                    task.version,
+                    {},
+                    error=f"worker failed: {type(exc).__name__}: {exc}"[:1000],
+                    source_path=task.path,
+                )
+            ]
         return [_error_row(a, content, version, exc) for a, content, version in task.answers]
 
 

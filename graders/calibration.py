@@ -35,7 +35,7 @@ DEFAULT_FILE = "default_calibration.json"
 SIGNS: dict[str, int] = {
     "ref_cos": 1, "ref_cos_demoted": 1, "question_cos": 0, "align_precision": 1, "align_recall": 1,
     "align_f1": 1, "coverage": 1, "coverage_soft": 1, "reversed": -1, "lemma_recall": 1,
-    "lemma_precision": 1, "novelty": 1, "misconception": -1, "length_ratio": 0,
+    "lemma_precision": 1, "novelty": 1, "misconception": -1, "point_lemmas": 1,
 }
 
 
@@ -189,11 +189,23 @@ def fit(
     )
 
 
-def calibration_path(bank: str | Path | None, *, bank_id: str) -> Path:
-    """Where the calibration of a bank lives (see the module docstring)."""
-    if bank is not None and Path(bank).suffix.lower() in (".toml", ".yaml", ".yml") and Path(bank).exists():
-        path = Path(bank)
-        return path.with_name(f"{path.stem}.calibration.json")
-    from platformdirs import user_data_dir
+def calibration_path(bank: str | Path | None = None) -> Path:
+    """Where the calibration of a bank (name, path, or None for the default bank) lives."""
+    from bank import BANK_DIR
+    from graders.bank import resolve_bank_path
 
-    return Path(user_data_dir("attention-quiz")) / "calibration" / f"{bank_id}.calibration.json"
+    path = resolve_bank_path(bank).resolve()
+    if path.is_relative_to(Path(BANK_DIR).resolve()):  # packaged banks are read-only
+        from platformdirs import user_data_dir
+
+        return Path(user_data_dir("attention-quiz")) / "calibration" / f"{path.stem}.calibration.json"
+    return path.with_name(f"{path.stem}.calibration.json")
+
+
+def calibration_for(bank: str | Path | None = None) -> Calibration:
+    """The bank's own calibration when ``quiz calibrate`` stored one, else the shipped default."""
+    path = calibration_path(bank)
+    if path.exists():
+        log.info("using calibration %s", path)
+        return Calibration.load(path)
+    return default_calibration()

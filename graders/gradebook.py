@@ -159,7 +159,9 @@ class Gradebook:
     def open(cls, path: Path | str, *, create: bool = True) -> Gradebook:
         path = Path(path)
         if not create and not path.is_file():
-            raise InputError(f"gradebook {path} does not exist", hint="create it with 'quiz batch ROOT --out FILE'")
+            raise InputError(
+                f"gradebook {path} does not exist", hint="create it with 'quiz batch ROOT --out FILE'"
+            )
         if path.is_dir():
             raise InputError(f"gradebook {path} is a folder", hint="pass a file, e.g. class.gradebook.sqlite")
         try:
@@ -167,9 +169,13 @@ class Gradebook:
             book = cls(path)
             schema = book._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise InputError(f"{path} is not a gradebook ({exc})", hint="pass the file 'quiz batch --out' wrote") from None
+            raise InputError(
+                f"{path} is not a gradebook ({exc})", hint="pass the file 'quiz batch --out' wrote"
+            ) from None
         if schema["value"] != SCHEMA_VERSION:
-            raise InputError(f"{path}: gradebook format {schema['value']} is not supported (expected {SCHEMA_VERSION})")
+            raise InputError(
+                f"{path}: gradebook format {schema['value']} is not supported (expected {SCHEMA_VERSION})"
+            )
         return book
 
     def close(self) -> None:
@@ -190,9 +196,10 @@ class Gradebook:
         with self._transaction():
             for it in items:
                 self._db.execute(
-                    "INSERT INTO items (item, kind, title, max_points, position, detail) VALUES (?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (item) DO UPDATE SET kind = excluded.kind, title = excluded.title,"
-                    " max_points = excluded.max_points, position = excluded.position, detail = excluded.detail",
+                    "INSERT INTO items (item, kind, title, max_points, position, detail)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (item) DO UPDATE SET kind = excluded.kind,"
+                    " title = excluded.title, max_points = excluded.max_points,"
+                    " position = excluded.position, detail = excluded.detail",
                     (it.item, it.kind, it.title, it.max_points, it.position, json.dumps(it.detail)),
                 )
 
@@ -224,9 +231,22 @@ class Gradebook:
                     "INSERT OR REPLACE INTO results (student_id, item, kind, status, points, max_points,"
                     " needs_review, content_hash, version, result, error, source, source_path, graded_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (row.student_id, row.item, row.kind, row.status, row.points, row.max_points,
-                     int(row.needs_review), row.content_hash, row.version, json.dumps(row.result), row.error,
-                     row.source, row.source_path, now),
+                    (
+                        row.student_id,
+                        row.item,
+                        row.kind,
+                        row.status,
+                        row.points,
+                        row.max_points,
+                        int(row.needs_review),
+                        row.content_hash,
+                        row.version,
+                        json.dumps(row.result),
+                        row.error,
+                        row.source,
+                        row.source_path,
+                        now,
+                    ),
                 )
                 self._db.execute(
                     "INSERT INTO gradings (student_id, item, content_hash, version, status, graded_at)"
@@ -255,7 +275,9 @@ class Gradebook:
         """How many times each student x item was graded (and kept) over all runs."""
         return {
             (r[0], r[1]): r[2]
-            for r in self._db.execute("SELECT student_id, item, COUNT(*) FROM gradings GROUP BY student_id, item")
+            for r in self._db.execute(
+                "SELECT student_id, item, COUNT(*) FROM gradings GROUP BY student_id, item"
+            )
         }
 
     # --- overrides ------------------------------------------------------------------------------
@@ -272,15 +294,29 @@ class Gradebook:
         machine = row.points / row.max_points if row.max_points else 0.0
         chosen = machine if score is None else score
         override = Override(
-            student_id, item, "accept" if score is None else "override", round(chosen, 4),
-            round(chosen * row.max_points, 4), comment.strip(), row.content_hash, time.time(),
+            student_id,
+            item,
+            "accept" if score is None else "override",
+            round(chosen, 4),
+            round(chosen * row.max_points, 4),
+            comment.strip(),
+            row.content_hash,
+            time.time(),
         )
         with self._transaction():
             self._db.execute(
-                "INSERT OR REPLACE INTO overrides (student_id, item, action, score, points, comment, content_hash,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (override.student_id, override.item, override.action, override.score, override.points,
-                 override.comment, override.content_hash, override.created_at),
+                "INSERT OR REPLACE INTO overrides (student_id, item, action, score, points, comment,"
+                " content_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    override.student_id,
+                    override.item,
+                    override.action,
+                    override.score,
+                    override.points,
+                    override.comment,
+                    override.content_hash,
+                    override.created_at,
+                ),
             )
         return override
 
@@ -291,8 +327,14 @@ class Gradebook:
     def overrides(self) -> dict[tuple[str, str], Override]:
         return {
             (r["student_id"], r["item"]): Override(
-                r["student_id"], r["item"], r["action"], r["score"], r["points"], r["comment"],
-                r["content_hash"], r["created_at"],
+                r["student_id"],
+                r["item"],
+                r["action"],
+                r["score"],
+                r["points"],
+                r["comment"],
+                r["content_hash"],
+                r["created_at"],
             )
             for r in self._db.execute("SELECT * FROM overrides")
         }
@@ -301,7 +343,8 @@ class Gradebook:
         """Graded theory answers the grader flagged as unsure that no one has decided on yet."""
         decided = self.overrides()
         return [
-            row for row in self.rows(kind="theory")
+            row
+            for row in self.rows(kind="theory")
             if row.status == "graded" and row.needs_review and (row.student_id, row.item) not in decided
         ]
 
@@ -348,7 +391,9 @@ class Gradebook:
 
     def similarity(self) -> list[SimilarityFlag]:
         return [
-            SimilarityFlag(r["kind"], r["item"], r["student_a"], r["student_b"], r["score"], json.loads(r["evidence"]))
+            SimilarityFlag(
+                r["kind"], r["item"], r["student_a"], r["student_b"], r["score"], json.loads(r["evidence"])
+            )
             for r in self._db.execute("SELECT * FROM similarity ORDER BY kind DESC, item, score DESC")
         ]
 
@@ -368,10 +413,19 @@ class _Transaction:
 
 def _row(r: sqlite3.Row) -> Row:
     return Row(
-        student_id=r["student_id"], item=r["item"], kind=r["kind"], status=r["status"], points=r["points"],
-        max_points=r["max_points"], content_hash=r["content_hash"], version=r["version"],
-        result=json.loads(r["result"]), needs_review=bool(r["needs_review"]), error=r["error"],
-        source=r["source"], source_path=r["source_path"],
+        student_id=r["student_id"],
+        item=r["item"],
+        kind=r["kind"],
+        status=r["status"],
+        points=r["points"],
+        max_points=r["max_points"],
+        content_hash=r["content_hash"],
+        version=r["version"],
+        result=json.loads(r["result"]),
+        needs_review=bool(r["needs_review"]),
+        error=r["error"],
+        source=r["source"],
+        source_path=r["source_path"],
     )
 
 
@@ -385,4 +439,3 @@ def report_from_dict(data: dict[str, Any]) -> Report:
         checks=tuple(CheckResult(**check) for check in data["checks"]),
         metadata=Metadata(**meta),
     )
-

@@ -68,8 +68,11 @@ def class_data(book: Gradebook) -> ClassData:
     students, items = book.students(), book.items()
     rows = book.rows()
     points = book.effective_points()
-    matrix = np.array([[points.get((s, it.item), 0.0) for it in items] for s in students]) if students else \
-        np.zeros((0, len(items)))
+    matrix = (
+        np.array([[points.get((s, it.item), 0.0) for it in items] for s in students])
+        if students
+        else np.zeros((0, len(items)))
+    )
     totals = dict(zip(students, (round(float(t), 4) for t in matrix.sum(axis=1)), strict=True))
     answered = {(r.student_id, r.item) for r in rows if r.status == "graded"}
     questions = []
@@ -78,16 +81,27 @@ def class_data(book: Gradebook) -> ClassData:
             continue
         scores = matrix[:, column]
         rest = matrix.sum(axis=1) - scores
-        questions.append(QuestionStats(
-            it, sum((s, it.item) in answered for s in students),
-            round(float(scores.mean()), 4) if len(scores) else 0.0,
-            round(float(scores.mean()) / it.max_points, 4) if len(scores) and it.max_points else 0.0,
-            point_biserial(scores, rest),
-            [float(v) / it.max_points for v in scores] if it.max_points else [],
-        ))
+        questions.append(
+            QuestionStats(
+                it,
+                sum((s, it.item) in answered for s in students),
+                round(float(scores.mean()), 4) if len(scores) else 0.0,
+                round(float(scores.mean()) / it.max_points, 4) if len(scores) and it.max_points else 0.0,
+                point_biserial(scores, rest),
+                [float(v) / it.max_points for v in scores] if it.max_points else [],
+            )
+        )
     return ClassData(
-        students, items, points, totals, float(sum(it.max_points for it in items)), questions,
-        check_stats(rows), book.review_queue(), book.overrides(), book.similarity(),
+        students,
+        items,
+        points,
+        totals,
+        float(sum(it.max_points for it in items)),
+        questions,
+        check_stats(rows),
+        book.review_queue(),
+        book.overrides(),
+        book.similarity(),
         [r for r in rows if r.status != "graded"],
     )
 
@@ -123,8 +137,13 @@ def write_csv(book: Gradebook, out: Path) -> None:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student_id", *(it.item for it in data.items), "total"])
     for student in data.students:
-        writer.writerow([student, *(_num(data.points.get((student, it.item), 0.0)) for it in data.items),
-                         _num(data.totals[student])])
+        writer.writerow(
+            [
+                student,
+                *(_num(data.points.get((student, it.item), 0.0)) for it in data.items),
+                _num(data.totals[student]),
+            ]
+        )
     atomic_write_text(Path(out), buffer.getvalue())
 
 
@@ -140,7 +159,9 @@ def student_feedback(book: Gradebook, student: str) -> dict[str, Any]:
     for row in book.rows(student_id=student):
         override = overrides.get((student, row.item))
         entry: dict[str, Any] = {
-            "item": row.item, "kind": row.kind, "status": row.status,
+            "item": row.item,
+            "kind": row.kind,
+            "status": row.status,
             "points": override.points if override else row.points,
             "max_points": row.max_points or (items[row.item].max_points if row.item in items else 0.0),
             "machine_points": row.points,
@@ -152,7 +173,8 @@ def student_feedback(book: Gradebook, student: str) -> dict[str, Any]:
         elif row.kind == "theory":
             grade = row.result
             entry.update(
-                verdict=grade["verdict"], explanation=grade["explanation"],
+                verdict=grade["verdict"],
+                explanation=grade["explanation"],
                 covered=[h["text"] for h in grade["rubric"] if h["covered"]],
                 missed=[h["text"] for h in grade["rubric"] if not h["covered"]],
                 misconception=grade["misconception"]["text"] if grade.get("misconception") else None,
@@ -179,24 +201,42 @@ def gradescope_for(book: Gradebook, student: str) -> dict[str, Any]:
             duration += results["execution_time"]
             tests += results["tests"]
             if override:
-                tests.append(_test(f"{row.item}: instructor adjustment", override.points - row.points, 0.0,
-                                   override.comment or override.action))
+                tests.append(
+                    _test(
+                        f"{row.item}: instructor adjustment",
+                        override.points - row.points,
+                        0.0,
+                        override.comment or override.action,
+                    )
+                )
         elif row.kind == "theory" and row.status == "graded":
             text = row.result["explanation"]
             if override and override.comment:
                 text += f"\n\nInstructor: {override.comment}"
-            tests.append(_test(f"{row.item}", override.points if override else row.points, row.max_points, text))
+            tests.append(
+                _test(f"{row.item}", override.points if override else row.points, row.max_points, text)
+            )
         else:
             tests.append(_test(f"{row.item}", 0.0, row.max_points, f"not graded: {row.error}"))
     score = round(sum(t["score"] for t in tests), 4)
-    return {"score": score, "execution_time": round(duration, 3), "visibility": "visible",
-            "stdout_visibility": "hidden", "tests": tests}
+    return {
+        "score": score,
+        "execution_time": round(duration, 3),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
 
 
 def _test(name: str, score: float, max_score: float, output: str) -> dict[str, Any]:
-    return {"name": name, "score": round(score, 4), "max_score": max_score,
-            "status": "passed" if max_score and score >= max_score else "failed",
-            "output": output, "visibility": "visible"}
+    return {
+        "name": name,
+        "score": round(score, 4),
+        "max_score": max_score,
+        "status": "passed" if max_score and score >= max_score else "failed",
+        "output": output,
+        "visibility": "visible",
+    }
 
 
 def write_feedback(book: Gradebook, folder: Path) -> int:
@@ -204,7 +244,9 @@ def write_feedback(book: Gradebook, folder: Path) -> int:
     students = book.students()
     for student in students:
         target = Path(folder) / student
-        atomic_write_text(target / "feedback.json", json.dumps(student_feedback(book, student), indent=2) + "\n")
+        atomic_write_text(
+            target / "feedback.json", json.dumps(student_feedback(book, student), indent=2) + "\n"
+        )
         atomic_write_text(target / "results.json", json.dumps(gradescope_for(book, student), indent=2) + "\n")
     return len(students)
 
@@ -237,8 +279,10 @@ def _plots(data: ClassData) -> tuple[str, str, dict[str, str]]:
     ax.set_ylabel("students")
     totals_png = _png(fig)
     fig, ax = plt.subplots(figsize=(max(6, 0.5 * len(data.items)), 3))
-    fractions = [[data.points.get((s, it.item), 0.0) / it.max_points if it.max_points else 0.0
-                  for s in data.students] for it in data.items]
+    fractions = [
+        [data.points.get((s, it.item), 0.0) / it.max_points if it.max_points else 0.0 for s in data.students]
+        for it in data.items
+    ]
     ax.boxplot(fractions, tick_labels=[it.item for it in data.items])
     ax.set_ylabel("fraction of the points")
     ax.tick_params(axis="x", labelrotation=60)
@@ -266,52 +310,143 @@ def render_html(book: Gradebook) -> str:
     e = html.escape
     totals_png, items_png, per_question = _plots(data)
     values = list(data.totals.values()) or [0.0]
-    summary = _table(["students", "items", "max points", "mean", "median", "min", "max", "to review", "flags"], [[
-        str(len(data.students)), str(len(data.items)), f"{data.max_total:g}", f"{np.mean(values):.2f}",
-        f"{np.median(values):.2f}", f"{min(values):g}", f"{max(values):g}", str(len(data.review)),
-        str(len(data.similarity)),
-    ]])
-    questions = _table(["question", "answered", "mean", "difficulty", "discrimination", "grades"], [[
-        f"<b>{e(q.item.item)}</b> {e(q.item.title[:90])}", str(q.answered), f"{q.mean:.2f} / {q.item.max_points:g}",
-        f"{q.difficulty:.2f}", "n/a" if q.discrimination is None else f"{q.discrimination:.2f}",
-        _img(per_question[q.item.item], f"grades of {q.item.item}"),
-    ] for q in data.questions], "questions")
-    checks = _table(["practical", "check", "visibility", "passed", "pass rate"], [[
-        e(c.practical), e(c.description or c.name), e(c.visibility), f"{c.passed} / {c.submitted}",
-        f'<span class="bar" style="width:{round(60 * c.pass_rate)}px"></span> {c.pass_rate:.0%}',
-    ] for c in data.checks])
-    review = _table(["student", "question", "proposed", "flags", "answer"], [[
-        e(r.student_id), e(r.item), f"{r.points:g} / {r.max_points:g}", e(", ".join(r.result.get("flags", []))),
-        e(r.source[:200]),
-    ] for r in data.review])
-    overrides = _table(["student", "item", "decision", "points", "comment"], [[
-        e(o.student_id), e(o.item), e(o.action), f"{o.points:g}", e(o.comment),
-    ] for o in data.overrides.values()])
-    similarity = _table(["kind", "item", "pair", "similarity", "evidence"], [[
-        e(f.kind), e(f.item), f"{e(f.student_a)} &amp; {e(f.student_b)}", f"{f.score:.2f}", _evidence(f),
-    ] for f in data.similarity], "similarity")
-    students = _table(["student", *(it.item for it in data.items), "total"], [[
-        e(s), *(_num(data.points.get((s, it.item), 0.0)) for it in data.items), f"<b>{_num(data.totals[s])}</b>",
-    ] for s in data.students], "students")
-    problems = _table(["student", "item", "status", "message"], [[
-        e(r.student_id), e(r.item), e(r.status), e(r.error[:300]),
-    ] for r in data.problems])
+    summary = _table(
+        ["students", "items", "max points", "mean", "median", "min", "max", "to review", "flags"],
+        [
+            [
+                str(len(data.students)),
+                str(len(data.items)),
+                f"{data.max_total:g}",
+                f"{np.mean(values):.2f}",
+                f"{np.median(values):.2f}",
+                f"{min(values):g}",
+                f"{max(values):g}",
+                str(len(data.review)),
+                str(len(data.similarity)),
+            ]
+        ],
+    )
+    questions = _table(
+        ["question", "answered", "mean", "difficulty", "discrimination", "grades"],
+        [
+            [
+                f"<b>{e(q.item.item)}</b> {e(q.item.title[:90])}",
+                str(q.answered),
+                f"{q.mean:.2f} / {q.item.max_points:g}",
+                f"{q.difficulty:.2f}",
+                "n/a" if q.discrimination is None else f"{q.discrimination:.2f}",
+                _img(per_question[q.item.item], f"grades of {q.item.item}"),
+            ]
+            for q in data.questions
+        ],
+        "questions",
+    )
+    checks = _table(
+        ["practical", "check", "visibility", "passed", "pass rate"],
+        [
+            [
+                e(c.practical),
+                e(c.description or c.name),
+                e(c.visibility),
+                f"{c.passed} / {c.submitted}",
+                f'<span class="bar" style="width:{round(60 * c.pass_rate)}px"></span> {c.pass_rate:.0%}',
+            ]
+            for c in data.checks
+        ],
+    )
+    review = _table(
+        ["student", "question", "proposed", "flags", "answer"],
+        [
+            [
+                e(r.student_id),
+                e(r.item),
+                f"{r.points:g} / {r.max_points:g}",
+                e(", ".join(r.result.get("flags", []))),
+                e(r.source[:200]),
+            ]
+            for r in data.review
+        ],
+    )
+    overrides = _table(
+        ["student", "item", "decision", "points", "comment"],
+        [
+            [
+                e(o.student_id),
+                e(o.item),
+                e(o.action),
+                f"{o.points:g}",
+                e(o.comment),
+            ]
+            for o in data.overrides.values()
+        ],
+    )
+    similarity = _table(
+        ["kind", "item", "pair", "similarity", "evidence"],
+        [
+            [
+                e(f.kind),
+                e(f.item),
+                f"{e(f.student_a)} &amp; {e(f.student_b)}",
+                f"{f.score:.2f}",
+                _evidence(f),
+            ]
+            for f in data.similarity
+        ],
+        "similarity",
+    )
+    students = _table(
+        ["student", *(it.item for it in data.items), "total"],
+        [
+            [
+                e(s),
+                *(_num(data.points.get((s, it.item), 0.0)) for it in data.items),
+                f"<b>{_num(data.totals[s])}</b>",
+            ]
+            for s in data.students
+        ],
+        "students",
+    )
+    problems = _table(
+        ["student", "item", "status", "message"],
+        [
+            [
+                e(r.student_id),
+                e(r.item),
+                e(r.status),
+                e(r.error[:300]),
+            ]
+            for r in data.problems
+        ],
+    )
     template = Template((TEMPLATES / "report.html").read_text(encoding="utf-8"))
     return template.substitute(
-        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"), title=e(f"Class report: {book.path.name}"),
-        summary=summary, totals_plot=_img(totals_png, "distribution of totals"),
-        items_plot=_img(items_png, "score per item"), questions=questions, checks=checks, review=review,
-        overrides=overrides, similarity=similarity, students=students, problems=problems,
+        css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        title=e(f"Class report: {book.path.name}"),
+        summary=summary,
+        totals_plot=_img(totals_png, "distribution of totals"),
+        items_plot=_img(items_png, "score per item"),
+        questions=questions,
+        checks=checks,
+        review=review,
+        overrides=overrides,
+        similarity=similarity,
+        students=students,
+        problems=problems,
     )
 
 
 def _evidence(flag: SimilarityFlag) -> str:
     ev = flag.evidence
     if flag.kind == "theory":
-        return (f'<div class="pair"><pre>{html.escape(ev["answer_a"])}</pre>'
-                f'<pre>{html.escape(ev["answer_b"])}</pre></div>')
-    return (f'<p>{ev["shared_fingerprints"]} shared fingerprints (template code excluded)</p>'
-            f'<div class="pair"><pre>{html.escape(ev["lines_a"])}</pre><pre>{html.escape(ev["lines_b"])}</pre></div>')
+        return (
+            f'<div class="pair"><pre>{html.escape(ev["answer_a"])}</pre>'
+            f"<pre>{html.escape(ev['answer_b'])}</pre></div>"
+        )
+    return (
+        f"<p>{ev['shared_fingerprints']} shared fingerprints (template code excluded)</p>"
+        f'<div class="pair"><pre>{html.escape(ev["lines_a"])}</pre>'
+        f"<pre>{html.escape(ev['lines_b'])}</pre></div>"
+    )
 
 
 def write_html(book: Gradebook, out: Path) -> None:

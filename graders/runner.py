@@ -10,6 +10,7 @@ without an observation earns nothing and its message names what happened.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib
 import importlib.util
@@ -44,7 +45,6 @@ _GRADERS_FOR_PROBES = (
     "worker.py",
     "data",
 )
-_NOT_FOR_PROBES = ("solution.py", "checks.py", "__pycache__")
 _HIDDEN_DETAIL = re.compile(r"^(`\w+` raised \w+|the check could not complete: \w+)")
 
 
@@ -145,11 +145,10 @@ def _prepare(root: Path, practicals: Sequence[str]) -> SandboxLayout:
     for source in _framework():
         shutil.copy2(source, bundle / "practicals" / source.name)
     for practical in practicals:
-        shutil.copytree(
-            practical_folder(practical),
-            bundle / "practicals" / practical,
-            ignore=lambda _dir, names: [n for n in names if n in _NOT_FOR_PROBES or n.startswith("hidden")],
-        )
+        folder, staged = practical_folder(practical), bundle / "practicals" / practical
+        staged.mkdir()
+        for name in _probe_modules(folder, practical):
+            shutil.copy2(folder / name, staged / name)
     (bundle / "graders").mkdir()
     for name in _GRADERS_FOR_PROBES:
         source = GRADERS_DIR / name
@@ -215,6 +214,36 @@ def _copy_submission(path: Path, workdir: Path, practicals: Sequence[str]) -> di
             shutil.copy2(source, target)
         files[practical] = target
     return files
+
+
+def _probe_modules(folder: Path, practical: str) -> list[str]:
+    """``__init__.py``, ``probes.py``, the modules of the practical that they import (transitively)
+    and its data files. Judge-side modules (checks, solution, references the judges compute with) and
+    files named ``hidden*`` are left out."""
+    wanted, todo = {"__init__.py"}, ["probes.py"]
+    package = f"practicals.{practical}"
+    while todo:
+        name = todo.pop()
+        if name in wanted or not (folder / name).is_file():
+            continue
+        wanted.add(name)
+        for node in ast.walk(ast.parse((folder / name).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == package:
+                todo += [f"{alias.name}.py" for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package + "."):
+                todo.append(node.module.removeprefix(package + ".").split(".")[0] + ".py")
+            elif isinstance(node, ast.Import):
+                todo += [
+                    a.name.removeprefix(package + ".").split(".")[0] + ".py"
+                    for a in node.names
+                    if a.name.startswith(package + ".")
+                ]
+    data = {
+        e.name
+        for e in folder.iterdir()
+        if e.is_file() and e.suffix != ".py" and not e.name.startswith("hidden")
+    }
+    return sorted((wanted - {"checks.py", "solution.py"}) | data)
 
 
 def _framework() -> list[Path]:

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from threadpoolctl import threadpool_limits
+
 from graders.bank_schema import Question
-from graders.calibration import Calibration, default_calibration
+from graders.calibration import Calibration, calibration_for
 from graders.embedding import Encoded, encode, load_model
 from graders.feedback import decide, explain, verdict_for
 from graders.grade import Grade, Verdict
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OFF_TOPIC_BELOW = 0.22  # answer-vs-reference and answer-vs-question cosine both under this
+OFF_TOPIC_BELOW = 0.15  # answer-vs-reference and answer-vs-question cosine both under this
 ECHO_NOVELTY_BELOW = 0.34  # share of the answer's content words not taken from the question
 PADDED_WORDS = 150
 
@@ -87,13 +89,15 @@ class ShortAnswerGrader:
         *,
         model: SentenceTransformer | None = None,
         calibration: Calibration | str | Path | None = None,
+        bank: str | Path | None = None,
     ) -> ShortAnswerGrader:
         """Load the embedding model and spaCy pipeline (slow: call once, e.g. in a worker thread).
 
-        ``calibration`` is a ``Calibration``, a path to a calibration JSON, or None for the default.
+        ``calibration`` is a ``Calibration``, a path to a calibration JSON, or None for the calibration
+        stored with ``bank`` by ``quiz calibrate`` (default bank when None), else the shipped default.
         """
         if calibration is None:
-            calibration = default_calibration()
+            calibration = calibration_for(bank)
         elif not isinstance(calibration, Calibration):
             calibration = Calibration.load(Path(calibration))
         return cls(model if model is not None else load_model(), load_nlp(), calibration)
@@ -121,10 +125,12 @@ class ShortAnswerGrader:
         sentence_texts = [s.text for a in analyses for s in a.sentences]
         encoded = encode(self.model, sentence_texts)
         grades, start = [], 0
-        for (item, _), pack, analysis, flags in zip(pairs, packs, analyses, flag_sets, strict=True):
-            n = len(analysis.sentences)
-            grades.append(self._grade_one(item, pack, analysis, encoded[start : start + n], flags))
-            start += n
+        # The signal maths is many tiny matrix products; BLAS threads only add synchronisation to them.
+        with threadpool_limits(1, user_api="blas"):
+            for (item, _), pack, analysis, flags in zip(pairs, packs, analyses, flag_sets, strict=True):
+                n = len(analysis.sentences)
+                grades.append(self._grade_one(item, pack, analysis, encoded[start : start + n], flags))
+                start += n
         return grades
 
     def _grade_one(

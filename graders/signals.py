@@ -7,7 +7,6 @@ in token alignment and are dropped from lemma overlap, so echoing the question e
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,8 +17,8 @@ from graders.textproc import ROLE_SWAPS, STOP, Analysis, Sentence, merged, stem
 
 QUESTION_WEIGHT = 0.15
 COVER_THRESHOLD = 0.62  # point similarity at which a rubric point counts as covered
-MISCONCEPTION_THRESHOLD = 0.62
-MISCONCEPTION_MARGIN = 0.02  # over the best rubric point for the same sentence
+MISCONCEPTION_THRESHOLD = 0.78
+MISCONCEPTION_MARGIN = 0.10  # over the best rubric point for the same sentence
 
 FEATURES: tuple[str, ...] = (
     "ref_cos",  # answer vs reference, sentence embeddings
@@ -35,7 +34,7 @@ FEATURES: tuple[str, ...] = (
     "lemma_precision",  # answer content stems (not in question) found in the reference
     "novelty",  # share of answer content stems not in the question
     "misconception",  # best similarity to a known misconception, minus its margin
-    "length_ratio",  # log(answer words / reference words)
+    "point_lemmas",  # weighted mean share of each point's content stems (not in question) the answer uses
 )
 
 
@@ -195,7 +194,6 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
             ):
                 misconception = MisconceptionHit(target.id, target.text, sent.text, round(sim, 3))
 
-    ref_words = max(pack.reference_analysis.n_words, 1)
     ref_stems = pack.reference_analysis.stems - qs
     ans_stems = analysis.stems - qs
     features = {
@@ -212,6 +210,15 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
         "lemma_precision": len(ans_stems & ref_stems) / max(len(ans_stems), 1),
         "novelty": len(ans_stems) / max(len(analysis.stems), 1),
         "misconception": misc_feature,
-        "length_ratio": math.log(max(analysis.n_words, 1) / ref_words),
+        "point_lemmas": _point_lemmas(pack, ans_stems),
     }
     return Signals(features, tuple(hits), misconception)
+
+
+def _point_lemmas(pack: ItemPack, answer_stems: frozenset[str]) -> float:
+    total = sum(p.weight for p in pack.points) or 1.0
+    share = 0.0
+    for point in pack.points:
+        stems = point.sentence.stems - pack.question_stems
+        share += point.weight * (len(stems & answer_stems) / len(stems) if stems else 0.0)
+    return share / total

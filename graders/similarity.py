@@ -38,8 +38,16 @@ CODE_MIN_SHARED = 6
 COMMON_SHARE = 0.1  # fingerprints in more than this share of submissions (and more than 3) are common
 
 _KEEP = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | {"self"}
-_SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
-         tokenize.ENCODING, tokenize.ENDMARKER, tokenize.TYPE_COMMENT}
+_SKIP = {
+    tokenize.COMMENT,
+    tokenize.NL,
+    tokenize.NEWLINE,
+    tokenize.INDENT,
+    tokenize.DEDENT,
+    tokenize.ENCODING,
+    tokenize.ENDMARKER,
+    tokenize.TYPE_COMMENT,
+}
 
 
 @dataclass(frozen=True)
@@ -75,8 +83,11 @@ def normalised_tokens(code: str) -> list[tuple[str, int]]:
     return tokens
 
 
-_FSTRING_PARTS = {getattr(tokenize, name) for name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END")
-                  if hasattr(tokenize, name)}
+_FSTRING_PARTS = {
+    getattr(tokenize, name)
+    for name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END")
+    if hasattr(tokenize, name)
+}
 
 
 def fingerprints(code: str, *, k: int = K_GRAM, window: int = WINDOW) -> Fingerprints:
@@ -118,7 +129,8 @@ def code_pairs(
     counts = Counter(h for fp in prints.values() for h in set(fp.lines) - excluded)
     common_above = max(3, math.floor(COMMON_SHARE * len(prints)))
     evidence = {
-        s: {h for h in fp.lines if h not in excluded and counts[h] <= common_above} for s, fp in prints.items()
+        s: {h for h in fp.lines if h not in excluded and counts[h] <= common_above}
+        for s, fp in prints.items()
     }
     pairs = []
     for a, b in itertools.combinations(sorted(prints), 2):
@@ -128,10 +140,16 @@ def code_pairs(
             continue
         score = len(shared) / smaller
         if score >= share:
-            pairs.append(CodePair(
-                a, b, round(score, 3), len(shared),
-                _merge(prints[a].lines[h] for h in shared), _merge(prints[b].lines[h] for h in shared),
-            ))
+            pairs.append(
+                CodePair(
+                    a,
+                    b,
+                    round(score, 3),
+                    len(shared),
+                    _merge(prints[a].lines[h] for h in shared),
+                    _merge(prints[b].lines[h] for h in shared),
+                )
+            )
     return pairs
 
 
@@ -148,7 +166,9 @@ def _merge(spans: Sequence[tuple[int, int]] | object) -> list[tuple[int, int]]:
 def excerpt(code: str, spans: list[tuple[int, int]], limit: int = 40) -> str:
     """The lines of ``spans`` with their numbers, at most ``limit`` lines."""
     lines = code.splitlines()
-    shown = [f"{n:4d}  {lines[n - 1]}" for first, last in spans for n in range(first, last + 1) if n <= len(lines)]
+    shown = [
+        f"{n:4d}  {lines[n - 1]}" for first, last in spans for n in range(first, last + 1) if n <= len(lines)
+    ]
     return "\n".join(shown[:limit] + (["   ..."] if len(shown) > limit else []))
 
 
@@ -187,18 +207,37 @@ def class_flags(book: Gradebook, encode: Callable[[list[str]], np.ndarray] | Non
         template_file = practical_folder(item) / "template.py"
         template = template_file.read_text(encoding="utf-8") if template_file.is_file() else ""
         for pair in code_pairs(sources, template=template):
-            flags.append(SimilarityFlag("practical", item, pair.student_a, pair.student_b, pair.score, {
-                "shared_fingerprints": pair.shared,
-                "lines_a": excerpt(sources[pair.student_a], pair.lines_a),
-                "lines_b": excerpt(sources[pair.student_b], pair.lines_b),
-            }))
+            flags.append(
+                SimilarityFlag(
+                    "practical",
+                    item,
+                    pair.student_a,
+                    pair.student_b,
+                    pair.score,
+                    {
+                        "shared_fingerprints": pair.shared,
+                        "lines_a": excerpt(sources[pair.student_a], pair.lines_a),
+                        "lines_b": excerpt(sources[pair.student_b], pair.lines_b),
+                    },
+                )
+            )
     if encode is not None:
         for item in sorted({r.item for r in rows if r.kind == "theory"}):
             answers = {r.student_id: r.source for r in rows if r.item == item}
             for tp in theory_pairs(answers, encode):
-                flags.append(SimilarityFlag("theory", item, tp.student_a, tp.student_b, tp.cosine, {
-                    "answer_a": answers[tp.student_a], "answer_b": answers[tp.student_b],
-                }))
+                flags.append(
+                    SimilarityFlag(
+                        "theory",
+                        item,
+                        tp.student_a,
+                        tp.student_b,
+                        tp.cosine,
+                        {
+                            "answer_a": answers[tp.student_a],
+                            "answer_b": answers[tp.student_b],
+                        },
+                    )
+                )
     return flags
 
 

@@ -43,6 +43,8 @@ class LazyGrader:
     def __init__(self, factory: Callable[[], Grader]) -> None:
         self._factory = factory
         self._lock = threading.Lock()
+        # one grade at a time: the grader's caches are not promised to be thread-safe
+        self._grading = threading.Lock()
         self._grader: Grader | None = None
 
     def get(self) -> Grader:
@@ -52,7 +54,9 @@ class LazyGrader:
             return self._grader
 
     def grade(self, question: Question, answer: str) -> Grade:
-        return self.get().grade(question, answer)
+        grader = self.get()
+        with self._grading:
+            return grader.grade(question, answer)
 
 
 class QuizApp(App[None]):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 from practicals import PRACTICALS_DIR
@@ -35,6 +34,7 @@ def dev_answers() -> list[dict[str, str]]:
 
 def _practicals() -> dict[str, dict[str, str]]:
     """student -> practical -> code."""
+
     def ref(practical: str, name: str) -> str:
         return (PRACTICALS_DIR / practical / name).read_text(encoding="utf-8")
 
@@ -44,8 +44,10 @@ def _practicals() -> dict[str, dict[str, str]]:
     )
     assert buggy != ref("text_augmentation", "solution.py")
     return {
-        "s01": {"spacy_ner": ref("spacy_ner", "solution.py"),
-                "text_augmentation": (DATA / "text_augmentation_t1.py").read_text()},
+        "s01": {
+            "spacy_ner": ref("spacy_ner", "solution.py"),
+            "text_augmentation": (DATA / "text_augmentation_t1.py").read_text(),
+        },
         "s02": {"spacy_ner": (DATA / "spacy_ner_a.py").read_text()},
         "s03": {"spacy_ner": (DATA / "spacy_ner_b.py").read_text()},
         "s04": {"spacy_ner": (DATA / "spacy_ner_c.py").read_text()},
@@ -69,14 +71,19 @@ def theory_assignment() -> dict[str, list[dict[str, str]]]:
             assigned[STUDENTS[(q * 6 + j) % 30]].append(row)
     a, b, qid = THEORY_PAIR
     original = next(r["answer"] for r in assigned[a] if r["question_id"] == qid)
-    copied = (original.replace("huge amounts of", "large amounts of").replace("For a real task", "For a given task")
-              .replace("Google built it", "Google made it"))
+    copied = (
+        original.replace("huge amounts of", "large amounts of")
+        .replace("For a real task", "For a given task")
+        .replace("Google built it", "Google made it")
+    )
     assert copied != original
     assigned[b].append({"question_id": qid, "answer": copied, "score": ""})
     return assigned
 
 
-def build_class(root: Path, *, students: list[str] | None = None, question_ids: list[str] | None = None) -> Path:
+def build_class(
+    root: Path, *, students: list[str] | None = None, question_ids: list[str] | None = None
+) -> Path:
     """Write the class under ``root`` (optionally only some students); returns ``root``."""
     code = _practicals()
     theory = theory_assignment()
@@ -90,11 +97,25 @@ def build_class(root: Path, *, students: list[str] | None = None, question_ids: 
         if question_ids is not None:
             answers = {q: a for q, a in answers.items() if q in question_ids}
         if index % 2 == 0:
-            records = [{"student_id": student, "question_id": q, "answer": answers.get(q, ""),
-                        "status": "submitted" if q in answers else "unanswered", "grade": None}
-                       for q in (question_ids or all_questions)]
-            attempt = {"id": index + 1, "student_id": student, "bank_id": "attention-transfer", "mode": "exam"}
-            (folder / "attempt.json").write_text(json.dumps({"attempt": attempt, "records": records}, indent=1))
+            records = [
+                {
+                    "student_id": student,
+                    "question_id": q,
+                    "answer": answers.get(q, ""),
+                    "status": "submitted" if q in answers else "unanswered",
+                    "grade": None,
+                }
+                for q in (question_ids or all_questions)
+            ]
+            attempt = {
+                "id": index + 1,
+                "student_id": student,
+                "bank_id": "attention-transfer",
+                "mode": "exam",
+            }
+            (folder / "attempt.json").write_text(
+                json.dumps({"attempt": attempt, "records": records}, indent=1)
+            )
         else:
             with (folder / "attempt.csv").open("w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
@@ -104,7 +125,3 @@ def build_class(root: Path, *, students: list[str] | None = None, question_ids: 
             (folder / "old-attempt.json").write_text('{"records": [{"question_id": ', encoding="utf-8")
     return root
 
-
-def copy_class(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target)
-    return target

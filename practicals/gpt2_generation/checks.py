@@ -77,7 +77,9 @@ def test_total_tokens_at_most_max_length(obs: Observation) -> None:
     for run in obs["runs"]:
         for call in run["calls"]:
             length = call["output_shape"][-1] if call["output_shape"] else None
-            expect_at_most(length, run["max_length"], f"{_call(run)}: tokens in the sequence model.generate returned")
+            expect_at_most(
+                length, run["max_length"], f"{_call(run)}: tokens in the sequence model.generate returned"
+            )
         expect(
             run["text"].startswith(run["prompt"]),
             f"{_call(run)}: the result must start with the prompt",
@@ -106,7 +108,7 @@ def test_max_new_tokens_takes_precedence(obs: Observation) -> None:
 
 @check(points=2, probe=probes.probe_sampling, timeout=120)
 def test_sampling_reproducible_with_torch_seed(obs: Observation) -> None:
-    """With `do_sample=True`, the same `torch.manual_seed` gives the same text, and other seeds other texts."""
+    """With `do_sample=True`, one `torch.manual_seed` gives one text, and other seeds other texts."""
     for seed, first, again in zip(obs["seeds"], obs["first"], obs["again"], strict=True):
         expect_equal(again["text"], first["text"], f"{_call(first)} twice after torch.manual_seed({seed})")
         expect(
@@ -133,8 +135,9 @@ def test_attention_mask_and_pad_token_passed(obs: Observation) -> None:
             call["attention_mask_shape"] is not None and call["attention_mask_shape"] == call["input_shape"],
             f"{_call(run)}: arguments of model.generate",
             expected="attention_mask=<the tokenizer's mask, same shape as input_ids>",
-            observed="no attention_mask" if call["attention_mask_shape"] is None
-            else f"attention_mask of shape {call['attention_mask_shape']} for input_ids {call['input_shape']}",
+            observed="no attention_mask"
+            if call["attention_mask_shape"] is None
+            else f"attention_mask {call['attention_mask_shape']} for input_ids {call['input_shape']}",
         )
         expect(
             call["pad_token_id"] == obs["pad_token_id"],
@@ -161,6 +164,6 @@ def test_special_tokens_stripped(obs: Observation) -> None:
 
 @check(points=2, probe=probes.probe_hidden_greedy, visibility="hidden", timeout=90)
 def test_greedy_on_other_prompts(obs: Observation) -> None:
-    """Greedy decoding gives the reference continuation on other prompts, with max_length or max_new_tokens."""
+    """Greedy decoding gives the reference continuation on other prompts and lengths."""
     for run in obs["runs"]:
         _matches_greedy(run, hidden=True)

@@ -27,4 +27,6 @@ def generate_text(prompt: str, max_length: int, model: Any, tokenizer: Any, **ge
       and no generation options of your own.
     - Decode the whole first sequence with ``tokenizer.decode(output[0], skip_special_tokens=True)``.
     """
-    raise NotImplementedError("tokenize the prompt, call model.generate with the mask and pad id, decode output[0]")
+    raise NotImplementedError(
+        "tokenize the prompt, call model.generate with the mask and pad id, decode output[0]"
+    )

@@ -6,10 +6,8 @@ import keras
 import numpy as np
 
 
-def make_sequences(
-    text: str, seq_len: int
-) -> tuple[np.ndarray, np.ndarray, dict[str, int], dict[int, str]]:
-    """Every window of ``seq_len`` characters as input ``(n, seq_len)`` and the next character as target ``(n,)``."""
+def make_sequences(text: str, seq_len: int) -> tuple[np.ndarray, np.ndarray, dict[str, int], dict[int, str]]:
+    """Every ``seq_len``-character window as input ``(n, seq_len)``, the next character as target ``(n,)``."""
     chars = sorted(set(text))
     char_to_idx = {char: index for index, char in enumerate(chars)}
     idx_to_char = {index: char for char, index in char_to_idx.items()}

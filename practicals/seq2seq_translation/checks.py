@@ -153,7 +153,7 @@ def test_decode_sequence_max_len(obs: dict[str, Any]) -> None:
 
 
 @check(points=5, probe=probes.probe_learns_translation, timeout=120,
-       vocab=6, length=3, held_out=16, latent_dim=64, epochs=80, batch_size=32)
+       vocab=6, length=3, held_out=24, latent_dim=64, epochs=100, batch_size=32)
 def test_learns_translation(obs: dict[str, Any]) -> None:
     """Teacher-forced training on a toy translation lowers the loss and decodes most held-out sources."""
     expect(not obs["bad_results"], "result of `decode_sequence`", expected="a list of token indices",
@@ -164,5 +164,5 @@ def test_learns_translation(obs: dict[str, Any]) -> None:
     expect_at_most(losses[-1], 0.5 * losses[0],
                    f"training loss after {len(losses)} epochs (first epoch: {losses[0]:.3g}; reversing 3-digit "
                    "strings with the data from `prepare_data` and your compile settings)")
-    expect_at_least(obs["exact"] / obs["held_out"], 0.75,
+    expect_at_least(obs["exact"] / obs["held_out"], 0.5,
                     f"share of {obs['held_out']} unseen sources that `decode_sequence` translates exactly")

@@ -35,7 +35,9 @@ def test_offsets_slice_text(obs: Observation) -> None:
                 observed=f"text[{start}:{end}] == {text[start:end]!r}",
             )
         starts = [start for _e, _l, start, _end in rows]
-        expect_equal(starts, sorted(starts), f"`extract_entities({text!r})`: start_char of each entity in order")
+        expect_equal(
+            starts, sorted(starts), f"`extract_entities({text!r})`: start_char of each entity in order"
+        )
 
 
 @check(points=1, probe=probes.probe_empty_text, timeout=60)
@@ -80,7 +82,7 @@ def test_batch_uses_nlp_pipe(obs: Observation) -> None:
     expect_at_most(
         obs["pipe_calls"],
         max(1, obs["texts"] // 4),
-        f"`entities_by_label` on {obs['texts']} texts: number of nlp.pipe calls (one batch, not one per text)",
+        f"`entities_by_label` on {obs['texts']} texts: nlp.pipe calls (one batch, not one per text)",
     )
 
 
@@ -97,7 +99,9 @@ def test_duplicates_kept_in_order(obs: Observation) -> None:
                 + (" (same ones, other order)" if sorted(observed) == sorted(expected) else ""),
             )
     extra = sorted(set(obs["batch"]) - set(obs["pipeline"]))
-    expect(not extra, "`entities_by_label`: labels", expected="only labels the pipeline found", observed=extra)
+    expect(
+        not extra, "`entities_by_label`: labels", expected="only labels the pipeline found", observed=extra
+    )
 
 
 @check(points=2, probe=probes.probe_loads_once, visibility="hidden", timeout=60)
@@ -110,8 +114,12 @@ def test_loads_model_once(obs: Observation) -> None:
 @check(points=2, probe=probes.probe_many_texts, visibility="hidden", timeout=120)
 def test_many_texts_fast(obs: Observation) -> None:
     """A few hundred texts take at most a few times as long as one `nlp.pipe` run over them."""
-    expect(obs["same_entities"], f"`entities_by_label` on {obs['texts']} texts: the entities found",
-           expected="the pipeline's entities", observed="different entities")
+    expect(
+        obs["same_entities"],
+        f"`entities_by_label` on {obs['texts']} texts: the entities found",
+        expected="the pipeline's entities",
+        observed="different entities",
+    )
     budget = 4 * obs["reference_seconds"] + 1.0
     expect_at_most(
         round(obs["seconds"], 2),

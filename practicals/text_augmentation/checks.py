@@ -103,7 +103,7 @@ def test_replaces_between_one_and_n_words(obs: Observation) -> None:
 
 @check(points=2, probe=probes.probe_hidden_counts, visibility="hidden", timeout=60)
 def test_replacement_counts_on_other_texts(obs: Observation) -> None:
-    """On other sentences (and the default n and seed): 1 to `n` synonyms, nothing when nothing is replaceable."""
+    """On other sentences (and default arguments): 1 to `n` synonyms, none when nothing is replaceable."""
     _counts(obs["runs"], hidden=True)
     _synonyms_only(obs["runs"], hidden=True)
 
@@ -124,7 +124,9 @@ def test_capitalisation_kept(obs: Observation) -> None:
 @check(points=2, probe=probes.probe_same_seed, timeout=60)
 def test_same_seed_same_output(obs: Observation) -> None:
     """Two calls with the same seed give the same text."""
-    for text, (first, second) in zip(probes.SHOWN_TEXTS + [probes.PUNCTUATED_TEXT], obs["pairs"], strict=True):
+    for text, (first, second) in zip(
+        probes.SHOWN_TEXTS + [probes.PUNCTUATED_TEXT], obs["pairs"], strict=True
+    ):
         expect_equal(second, first, f"`synonym_replace({text!r}, n=3, seed=S)` called twice with the same S")
 
 
@@ -175,13 +177,15 @@ def test_augment_dataset_layout(obs: Observation) -> None:
         problem = _layout_problem(obs["texts"], obs["labels"], result, int(n_aug))
         if problem:
             raise CheckFailed(
-                f"`augment_dataset(texts, labels, n_aug={n_aug})` on {len(obs['texts'])} texts: expected the "
-                f"{len(obs['texts'])} originals, then {n_aug} synonym-replaced copies of each with its label; "
-                f"observed {problem}"
+                f"`augment_dataset(texts, labels, n_aug={n_aug})` on {len(obs['texts'])} texts: expected "
+                f"the {len(obs['texts'])} originals, then {n_aug} synonym-replaced copies of each with its "
+                f"label; observed {problem}"
             )
 
 
 @check(points=1, probe=probes.probe_augment_dataset_seeded, visibility="hidden", timeout=60)
 def test_augment_dataset_same_seed(obs: Observation) -> None:
     """`augment_dataset` with the same seed gives the same dataset."""
-    expect_equal(obs["second"], obs["first"], "`augment_dataset(texts, labels, n_aug=2, seed=S)` called twice")
+    expect_equal(
+        obs["second"], obs["first"], "`augment_dataset(texts, labels, n_aug=2, seed=S)` called twice"
+    )

@@ -123,7 +123,10 @@ def _in_fresh_process(file: str, jobs: list[list[Any]], hash_seed: int) -> list[
         try:
             proc = subprocess.run(
                 [sys.executable, "-c", _CHILD, file, PRACTICAL, str(jobs_file), str(out_file)],
-                env=env, capture_output=True, text=True, timeout=120,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
             )
         except subprocess.TimeoutExpired:
             raise CheckFailed("`synonym_replace` in a fresh process took more than 120 s") from None

@@ -38,4 +38,6 @@ def augment_dataset(
     of each text (made with ``synonym_replace``): the copies of ``texts[0]``, then those of ``texts[1]``, ...
     Each copy keeps the label of its original. The same ``seed`` gives the same result.
     """
-    raise NotImplementedError("return the originals, then n_aug synonym-replaced copies of each, labels aligned")
+    raise NotImplementedError(
+        "return the originals, then n_aug synonym-replaced copies of each, labels aligned"
+    )

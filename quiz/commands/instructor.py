@@ -13,16 +13,31 @@ from graders.errors import InputError
 
 @click.command()
 @click.argument("root", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--out", "gradebook", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The SQLite gradebook to create or update.")
-@click.option("--workers", type=int, default=1, show_default=True,
-              help="Grading processes on this machine (each theory worker loads the model once).")
-@click.option("--scheduler", metavar="ADDRESS", default=None,
-              help="Grade on a Dask cluster instead, e.g. tcp://host:8786 (see below).")
+@click.option(
+    "--out",
+    "gradebook",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The SQLite gradebook to create or update.",
+)
+@click.option(
+    "--workers",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Grading processes on this machine (each theory worker loads the model once).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Grade on a Dask cluster instead, e.g. tcp://host:8786 (see below).",
+)
 @click.option("--bank", "bank_name", metavar="NAME|PATH", default=None, help="Bank of the theory attempts.")
 @click.option("--force", is_flag=True, help="Regrade everything, even what is unchanged since the last run.")
-def batch(root: Path, gradebook: Path, workers: int, scheduler: str | None, bank_name: str | None,
-          force: bool) -> None:
+def batch(
+    root: Path, gradebook: Path, workers: int, scheduler: str | None, bank_name: str | None, force: bool
+) -> None:
     """Grade a whole class into a gradebook.
 
     ROOT holds one folder per student, named by the student id, with practical files
@@ -42,7 +57,14 @@ def batch(root: Path, gradebook: Path, workers: int, scheduler: str | None, bank
     and pass that address to --scheduler. Every worker needs this package and its assets installed
     and must see ROOT at the same path (a shared file system).
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from graders.batch import Plan, run_batch
     from graders.gradebook import Gradebook
@@ -50,8 +72,14 @@ def batch(root: Path, gradebook: Path, workers: int, scheduler: str | None, bank
     if workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
     progress = Progress(
-        TextColumn("[bold]grading[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("eta"), TimeRemainingColumn(),
-        TimeElapsedColumn(), TextColumn("{task.description}"), transient=False,
+        TextColumn("[bold]grading[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        transient=False,
     )
     task_id = progress.add_task("planning", total=None)
 
@@ -62,20 +90,34 @@ def batch(root: Path, gradebook: Path, workers: int, scheduler: str | None, bank
         progress.update(task_id, advance=units, description=what)
 
     with Gradebook.open(gradebook) as book, progress:
-        outcome = run_batch(root, book, bank=bank_name, workers=workers, scheduler=scheduler, force=force,
-                            on_plan=on_plan, on_progress=on_progress)
+        outcome = run_batch(
+            root,
+            book,
+            bank=bank_name,
+            workers=workers,
+            scheduler=scheduler,
+            force=force,
+            on_plan=on_plan,
+            on_progress=on_progress,
+        )
         flags = len(book.similarity())
         review = len(book.review_queue())
     click.echo(
         f"graded {outcome.graded}, skipped {outcome.skipped} unchanged, {outcome.errors} failed"
-        f" ({outcome.invalid} unusable inputs); {review} answers to review, {flags} similarity flags -> {gradebook}"
+        f" ({outcome.invalid} unusable inputs); {review} answers to review, {flags} similarity flags"
+        f" -> {gradebook}"
     )
 
 
 @click.command()
 @click.argument("gradebook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--export", "export_csv", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Instead of reviewing, write the decided answers as question_id,answer,score for 'quiz calibrate'.")
+@click.option(
+    "--export",
+    "export_csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Instead of reviewing, write the decided answers as question_id,answer,score for 'quiz calibrate'.",
+)
 def review(gradebook: Path, export_csv: Path | None) -> None:
     """Review the theory answers the grader was unsure about: accept or override each score."""
     from graders.gradebook import Gradebook
@@ -98,12 +140,26 @@ def review(gradebook: Path, export_csv: Path | None) -> None:
 
 @click.command()
 @click.argument("gradebook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Self-contained HTML report (plots embedded, no network).")
-@click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Gradebook CSV for Canvas/Moodle (see below).")
-@click.option("--feedback-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Per-student feedback.json and Gradescope results.json, in one folder per student.")
+@click.option(
+    "--html",
+    "html",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Self-contained HTML report (plots embedded, no network).",
+)
+@click.option(
+    "--csv",
+    "csv_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Gradebook CSV for Canvas/Moodle (see below).",
+)
+@click.option(
+    "--feedback-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Per-student feedback.json and Gradescope results.json, in one folder per student.",
+)
 def report(gradebook: Path, html: Path | None, csv_out: Path | None, feedback_dir: Path | None) -> None:
     """Write the class report, the gradebook CSV and per-student feedback.
 

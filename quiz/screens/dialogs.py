@@ -12,25 +12,25 @@ from textual.widgets import Button, Static
 from quiz.store import Mode
 
 HELP = """\
-[b]Keys[/b]
-  ctrl+s        submit the answer (practice: grade it now)
-  ctrl+n        next question
-  ctrl+p        previous question
-  F2            show or hide the model answer (practice, after a submit)
-  ctrl+f        finish the attempt and see the results
-  ctrl+q        quit; everything is saved, relaunch to resume
-  tab           move between the answer and the question list
-  F1 or ?       this help (? only outside the answer editor)
-  ctrl+t        switch between the dark and light theme
-  esc           close this help
+[b]Keys[/b]  (the keys in the footer can be clicked too)
+  ctrl+s     submit the answer (practice: grade it now)
+  ctrl+n     next question          ctrl+p     previous question
+  F2         model answer on/off (practice, after a submit)
+  ctrl+f     finish the attempt and see the results
+  ctrl+q     quit: everything is saved, relaunch to resume
+  tab        move between the answer and the question list
+  F1, ?      this help (? only outside the answer editor)
+  ctrl+t     dark or light theme       esc     close this help
 
-[b]Question list[/b]
-  ·  unanswered     ✎  draft (or edited since the last submit)     ✓  submitted
-  In practice mode the score of the last graded submit is shown next to the question.
+[b]Question list[/b]  (click a question to open it)
+  ·  unanswered
+  ✎  draft, or edited since the last submit
+  ✓  submitted; in practice mode with the score of its grade
 
 [b]Saving[/b]
-  Your answer is saved while you type (within half a second), and on every move, submit and quit.
-  If the terminal closes, run the same command again and choose Resume.
+  Your answer is saved as you type (within half a second) and on
+  every move, submit and quit. If the terminal closes, run the same
+  command again and choose Resume.
 """
 
 

@@ -76,6 +76,12 @@ class QuestionScreen(Screen[None]):
         self.attempt.current = min(self.attempt.current, len(self.attempt.order) - 1)
         self.query_one(QuestionList).refresh_from()
         self.show_question()
+        if self.attempt.mode is Mode.PRACTICE:
+            # submitted before a crash or quit but never graded: grade them now
+            for qid in self.attempt.order:
+                answer = self.attempt.answer(qid)
+                if answer.submitted is not None and answer.grade is None:
+                    self.grade(self.quiz.bank.question(qid), answer.submitted)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "model_answer":
@@ -103,6 +109,7 @@ class QuestionScreen(Screen[None]):
             editor.focus()
         self.query_one(QuestionList).highlighted = index
         self._show_answer_status()
+        self.query_one(FeedbackPanel).show_model_answer(None)
         self._show_feedback()
 
     def _show_answer_status(self, *, unsaved: bool = False) -> None:

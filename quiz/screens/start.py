@@ -107,7 +107,10 @@ class StartScreen(Screen[None]):
     def _unfinished(self, student_id: str) -> Attempt | None:
         if not STUDENT_ID.match(student_id):
             return None
-        return self.quiz.store.unfinished_attempt(student_id, self.quiz.bank.id)
+        attempt = self.quiz.store.unfinished_attempt(student_id, self.quiz.bank.id)
+        known = {question.id for question in self.quiz.bank.questions}
+        # a bank edited since (questions removed) cannot serve that attempt any more
+        return attempt if attempt is not None and set(attempt.order) <= known else None
 
     @on(Input.Submitted, "#student")
     def _student_submitted(self) -> None:

@@ -73,7 +73,11 @@ def test_seed_code_fails_only_where_it_ignores_nlp_and_batching(seed: dict[str, 
 def test_offsets_and_dropped_duplicates_are_caught() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "broken_dedupe.py", select="not many_texts")
     failed = _failed(outcomes)
-    assert {"test_offsets_slice_text", "test_batch_equals_per_text", "test_duplicates_kept_in_order"} <= failed
+    assert {
+        "test_offsets_slice_text",
+        "test_batch_equals_per_text",
+        "test_duplicates_kept_in_order",
+    } <= failed
     assert "test_seed_sentence_entities" not in failed
     assert "text[0:1] == 'A'" in outcomes["test_offsets_slice_text"].message
     hidden = outcomes["test_duplicates_kept_in_order"].message

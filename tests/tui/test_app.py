@@ -343,3 +343,50 @@ async def test_empty_answer_is_not_submitted(make_app: MakeApp, grader) -> None:
         await pilot.press("space", "ctrl+s")
         await pilot.pause()
         assert app.screen.attempt.answer("Q1").submitted is None and grader.calls == []
+
+
+async def test_an_answer_submitted_but_not_graded_before_a_crash_is_graded_on_resume(
+    make_app: MakeApp, store: Store, grader
+) -> None:
+    attempt = store.create_attempt(
+        student_id="s1", bank_id="tiny-bank", bank_title="Tiny", mode=Mode.PRACTICE, order=["Q1", "Q2", "Q3"]
+    )
+    store.submit(attempt, "Q1", "weighted")  # the process died before the grade came back
+    app = make_app(student_id="s1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert grader.calls == [("Q1", "weighted")]
+        assert "Score 50%" in str(app.screen.query_one("#feedback-body", Static).render())
+    assert store.load_attempt(attempt.id).answer("Q1").grade is not None
+
+
+async def test_model_answer_is_hidden_again_on_another_question(make_app: MakeApp) -> None:
+    app = make_app(student_id="s1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        for text in ("weighted", "left"):
+            await type_text(pilot, text)
+            await pilot.press("ctrl+s")
+            await app.workers.wait_for_complete()
+            await pilot.press("ctrl+n")
+        await pilot.press("ctrl+p", "ctrl+p", "f2")
+        assert app.screen.query_one("#model-answer").display
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.screen.query_one(FeedbackPanel).display  # Q2's own feedback...
+        assert not app.screen.query_one("#model-answer").display  # ...without Q1's model answer
+
+
+async def test_shuffle_with_seed_serves_the_seeded_order(make_app: MakeApp, store: Store) -> None:
+    from quiz.screens.start import question_order
+
+    app = make_app(student_id="s1", shuffle=True, seed=5)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        attempt = app.screen.attempt
+        expected, _ = question_order(["Q1", "Q2", "Q3"], shuffle=True, seed=5)
+        assert attempt.order == expected and attempt.seed == 5
+        assert f"· {expected[0]} ·" in text_of(app, "#question-heading")
+    assert store.load_attempt(attempt.id).order == expected

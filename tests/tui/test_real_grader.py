@@ -22,7 +22,9 @@ async def test_submit_is_graded_by_the_real_grader_without_blocking(tmp_path) ->
     app = QuizApp(bank, store, load_grader, options=QuizOptions(student_id="s1"))
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("enter")
-        await type_text(pilot, "BERT is a pre-trained bidirectional Transformer encoder, fine-tuned on tasks.")
+        await type_text(
+            pilot, "BERT is a pre-trained bidirectional Transformer encoder, fine-tuned on tasks."
+        )
         await pilot.press("ctrl+s")
         body = app.screen.query_one("#feedback-body", Static)
         assert "Grading your answer" in str(body.render())  # the UI came back before the grade

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import TextArea
 
 from quiz.store import Mode
 from tests.tui.conftest import MakeApp, type_text
@@ -14,6 +15,8 @@ pytestmark = pytest.mark.tui
 
 async def settle(pilot: Pilot) -> None:
     await pilot.app.workers.wait_for_complete()
+    for editor in pilot.app.screen.query(TextArea):
+        editor.cursor_blink = False  # a blinking cursor would make the snapshot depend on timing
     await pilot.pause()
 
 
@@ -35,6 +38,7 @@ def test_question_screen_exam_with_countdown(snap_compare, make_app: MakeApp) ->
         await pilot.press("enter")
         await type_text(pilot, "A draft answer")
         await pilot.pause(0.7)
+        await settle(pilot)
 
     app = make_app(student_id="s1", mode=Mode.EXAM, time_limit_s=600)
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
@@ -44,7 +48,7 @@ def test_feedback_panel(snap_compare, make_app: MakeApp) -> None:
     async def run_before(pilot: Pilot) -> None:
         await answer_first(pilot)
         await pilot.press("f2")
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(make_app(student_id="s1"), terminal_size=(100, 32), run_before=run_before)
 
@@ -53,7 +57,7 @@ def test_feedback_panel_light_theme_80x24(snap_compare, make_app: MakeApp) -> No
     async def run_before(pilot: Pilot) -> None:
         await answer_first(pilot)
         await pilot.press("ctrl+t")
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(make_app(student_id="s1"), terminal_size=(80, 24), run_before=run_before)
 

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from quiz.__main__ import cli
+from quiz.screens.start import question_order
 from quiz.store import Mode, Status, Store, default_data_dir
 from tests.tui.doubles import BANK, KeywordGrader
 
@@ -164,3 +165,26 @@ def test_no_heavy_import_before_the_first_screen() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_exported_csv_is_read_by_grade_answers_reader(store: Store, tmp_path: Path) -> None:
+    from graders.answer_csv import read_answers
+
+    store.export(filled(store), tmp_path / "a.csv")
+    header, rows, problems = read_answers(tmp_path / "a.csv", BANK)
+    assert header == ["student_id", "question_id", "answer"] and problems == []
+    assert [(row.item.id, row.answer) for row in rows] == [
+        ("Q2", "left only, a draft"),
+        ("Q1", 'weighted, "quoted"\nsecond line'),
+        ("Q3", ""),  # unanswered: graded (as empty) so that it scores 0
+    ]
+
+
+def test_shuffled_order_is_reproducible_from_its_seed() -> None:
+    ids = [f"Q{i}" for i in range(1, 21)]
+    order, seed = question_order(ids, shuffle=True, seed=11)
+    assert seed == 11 and sorted(order) == sorted(ids) and order != ids
+    assert question_order(ids, shuffle=True, seed=11)[0] == order
+    assert question_order(ids, shuffle=False, seed=None) == (ids, None)
+    _, drawn = question_order(ids, shuffle=True, seed=None)
+    assert drawn is not None  # stored with the attempt, so the order can be reproduced

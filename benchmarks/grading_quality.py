@@ -1,0 +1,154 @@
+"""Grading quality: theory_dev leave-one-question-out, SemEval unseen questions, adversarial set.
+
+    python -m benchmarks.grading_quality [--data DIR] [--semeval-every K] [--cache DIR]
+
+theory_dev LOQO: for each of the 20 questions, the SemEval prior is calibrated on the other 19
+questions' rows (exactly what ``quiz calibrate`` does) and grades the held-out question. The
+ablation drops one signal group from both fits at a time. SemEval: 5 folds split by question, so
+every test question is unseen (proxy for the held-out other-course and science sets). Adversarial:
+tests/data/grading/adversarial.csv (written for this benchmark), graded with the shipped default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import pickle
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import pearsonr
+
+from benchmarks.results import write_section
+from graders.bank import load_bank
+from graders.calibration import Calibration, default_calibration, fit
+from graders.embedding import load_model
+from graders.short_answer import ShortAnswerGrader
+from graders.signals import FEATURES
+from graders.textproc import load_nlp
+from graders.training import SEMEVAL, THEORY_DEV, Graded, final_scores, fit_on, fit_prior, grade_all
+from graders.training import read_semeval, read_theory_dev
+
+ROOT = Path(__file__).resolve().parents[1]
+ADVERSARIAL = ROOT / "tests" / "data" / "grading" / "adversarial.csv"
+GROUPS: dict[str, tuple[str, ...]] = {
+    "sentence similarity": ("ref_cos", "ref_cos_demoted", "question_cos"),
+    "token alignment": ("align_precision", "align_recall", "align_f1"),
+    "rubric coverage": ("coverage", "coverage_soft"),
+    "negation / reversal": ("reversed",),
+    "lemma overlap (question demoted)": ("lemma_recall", "lemma_precision", "novelty", "point_lemmas"),
+    "misconception similarity": ("misconception",),
+}
+
+
+def loqo(dev: Graded, semeval: Graded, features: tuple[str, ...] = FEATURES, *, caps: bool = True) -> np.ndarray:
+    prior = fit_prior(semeval, features)
+    groups = np.array(dev.groups)
+    preds = np.zeros(len(dev.scores))
+    for question in sorted(set(dev.groups)):
+        held = groups == question
+        cal = fit_on(dev.subset(~held), prior, source="loqo")
+        test = dev.subset(held)
+        preds[held] = final_scores(test, cal) if caps else [cal.score(g.signals) for g in test.grades]
+    return preds
+
+
+def semeval_unseen(semeval: Graded, folds: int = 5) -> tuple[float, float, dict[str, float]]:
+    groups = np.array(semeval.groups)
+    names = sorted(set(semeval.groups))
+    rng = np.random.default_rng(0)
+    fold_of = dict(zip(names, rng.permutation(len(names)) % folds, strict=True))
+    fold = np.array([fold_of[g] for g in groups])
+    preds = np.zeros(len(groups))
+    for k in range(folds):
+        train = semeval.subset(fold != k)
+        cal = fit_prior(train)
+        preds[fold == k] = final_scores(semeval.subset(fold == k), cal)
+    y = semeval.scores
+    acc = float(((preds >= 0.5) == (y >= 0.5)).mean())
+    per = {}
+    for prefix in ("scientsbank", "beetle"):
+        mask = np.array([g.startswith(prefix) for g in groups])
+        per[prefix] = float(((preds[mask] >= 0.5) == (y[mask] >= 0.5)).mean())
+    return acc, float(pearsonr(preds, y)[0]), per
+
+
+def adversarial(grader: ShortAnswerGrader) -> tuple[dict[str, float], float]:
+    bank = load_bank()
+    with open(ADVERSARIAL, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    grades = grader.grade_many((bank.question(r["question_id"]), r["answer"]) for r in rows)
+    by_cat: dict[str, list[float]] = defaultdict(list)
+    for row, grade in zip(rows, grades, strict=True):
+        by_cat[row["category"]].append(grade.score)
+    expected = np.array([float(r["expected"]) for r in rows])
+    r = float(pearsonr([g.score for g in grades], expected)[0])
+    return {cat: float(np.mean(v)) for cat, v in by_cat.items()}, r
+
+
+def _cached(cache: Path | None, name: str, build):
+    if cache is None:
+        return build()
+    path = cache / f"{name}.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    data = build()
+    cache.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(data))
+    return data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--semeval-every", type=int, default=1, help="use every K-th SemEval row (speed)")
+    parser.add_argument("--cache", type=Path, default=None, help="reuse extracted signals from this folder")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    grader = ShortAnswerGrader(load_model(), load_nlp(), Calibration.untrained())
+    k = args.semeval_every
+    dev = _cached(args.cache, "dev", lambda: grade_all(grader, read_theory_dev(args.data / THEORY_DEV, load_bank())))
+
+    def semeval_data():
+        items, answers, scores, groups = read_semeval(args.data / SEMEVAL)
+        return grade_all(grader, (items[::k], answers[::k], scores[::k], groups[::k]))
+
+    semeval = _cached(args.cache, f"semeval{k}", semeval_data)
+
+    y = dev.scores
+    preds = loqo(dev, semeval)
+    lines = [
+        f"theory_dev leave-one-question-out ({len(y)} answers, 20 questions; SemEval prior from "
+        f"{len(semeval.scores)} rows): **Pearson r = {pearsonr(preds, y)[0]:.3f}, MAE = {np.abs(preds - y).mean():.3f}**",
+        "",
+        "| signals | LOQO r | LOQO MAE |",
+        "|---|---|---|",
+        f"| all | {pearsonr(preds, y)[0]:.3f} | {np.abs(preds - y).mean():.3f} |",
+    ]
+    no_caps = loqo(dev, semeval, caps=False)
+    lines.append(f"| all, without detector caps | {pearsonr(no_caps, y)[0]:.3f} | {np.abs(no_caps - y).mean():.3f} |")
+    for name, group in GROUPS.items():
+        p = loqo(dev, semeval, tuple(f for f in FEATURES if f not in group))
+        lines.append(f"| without {name} | {pearsonr(p, y)[0]:.3f} | {np.abs(p - y).mean():.3f} |")
+    X = dev.matrix()
+    lines += ["", "Single signals on theory_dev (Pearson r of the raw signal with the human score):", ""]
+    lines.append(" ".join(f"`{f}` {pearsonr(X[:, i], y)[0]:+.2f};" for i, f in enumerate(FEATURES)))
+
+    acc, r, per = semeval_unseen(semeval)
+    lines += ["", f"SemEval-2013 train, 5 folds split by question (unseen questions, reference answer only, "
+              f"{len(semeval.scores)} rows): accuracy = {acc:.3f} (SciEntsBank {per['scientsbank']:.3f}, "
+              f"Beetle {per['beetle']:.3f}), Pearson r = {r:.3f}"]
+
+    grader.calibration = default_calibration()
+    cats, adv_r = adversarial(grader)
+    lines += ["", f"Adversarial set ({ADVERSARIAL.relative_to(ROOT)}, shipped default calibration): "
+              f"r = {adv_r:.3f} with the expected scores; mean score per category:", ""]
+    lines.append(" | ".join(f"{cat} {score:.2f}" for cat, score in cats.items()))
+    write_section("Short-answer grading quality", "benchmarks.grading_quality", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

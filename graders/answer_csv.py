@@ -1,0 +1,153 @@
+"""CSV input and output of batch grading (``quiz grade-answers``) and calibration (``quiz calibrate``).
+
+Whole-file problems (unreadable file, missing columns) raise ``InputError``; problems of single rows
+(unknown question id, empty row, bad score) are collected as ``RowProblem`` with the row's line
+number so that the rest of the file is still processed.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from graders.bank_schema import Bank
+from graders.errors import InputError
+from graders.grade import Grade
+from graders.short_answer import AdHocItem, Item
+from graders.suggest import did_you_mean
+
+OUTPUT_COLUMNS = ("score", "points", "verdict", "confidence", "needs_review", "feedback")
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int  # line number in the file (header is line 1)
+    values: dict[str, str]
+    item: Item
+    answer: str
+    score: float | None = None  # instructor grade, for calibration
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.line}: {self.message}"
+
+
+def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = [name.strip() for name in reader.fieldnames or []]
+            reader.fieldnames = header
+            rows = [(reader.line_num, row) for row in reader]
+    except FileNotFoundError:
+        raise InputError(f"file not found: {path}", hint="check the path") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"cannot read CSV {path}: {exc}", hint="save it as UTF-8 CSV with a header row") from None
+    if not header:
+        raise InputError(f"{path} is empty or has no header row", hint="the first line must name the columns")
+    return header, rows
+
+
+def _item_for(values: dict[str, str], bank: Bank | None, adhoc: bool) -> Item | str:
+    """The item a row answers, or a problem message."""
+    qid = (values.get("question_id") or "").strip()
+    if adhoc and (values.get("question") or "").strip() and (values.get("reference_answer") or "").strip():
+        return AdHocItem(values["question"].strip(), values["reference_answer"].strip(), id=qid or "adhoc")
+    if not qid:
+        return "no question_id" + (" and no question/reference_answer" if adhoc else "")
+    if bank is None:
+        return f"question {qid!r} is not in a bank; give question and reference_answer, or --bank"
+    ids = [q.id for q in bank.questions]
+    for question in bank.questions:
+        if question.id.casefold() == qid.casefold():
+            return question
+    return f"unknown question id {qid!r} in bank {bank.id!r}{did_you_mean(qid, ids)}"
+
+
+def read_answers(path: Path, bank: Bank | None) -> tuple[list[str], list[Row], list[RowProblem]]:
+    """Rows to grade: columns question_id + answer (bank items) or question + reference_answer + answer."""
+    header, raw = _read(path)
+    adhoc = {"question", "reference_answer"} <= set(header)
+    if "answer" not in header:
+        raise InputError(f"{path}: no 'answer' column (columns: {', '.join(header)})",
+                         hint="name the columns question_id, answer (or question, reference_answer, answer)")
+    if "question_id" not in header and not adhoc:
+        raise InputError(f"{path}: no 'question_id' column, and no 'question' + 'reference_answer' columns",
+                         hint="add question_id (for bank questions) or question and reference_answer")
+    rows, problems = [], []
+    for line, values in raw:
+        values = {k: (v or "") for k, v in values.items() if k is not None}
+        if not any(v.strip() for v in values.values()):
+            problems.append(RowProblem(line, "empty row"))
+            continue
+        item = _item_for(values, bank, adhoc)
+        if isinstance(item, str):
+            problems.append(RowProblem(line, item))
+            continue
+        rows.append(Row(line, values, item, values.get("answer", "")))
+    return header, rows, problems
+
+
+def read_graded(path: Path, bank: Bank) -> tuple[list[Row], list[RowProblem]]:
+    """Instructor-graded rows for calibration: question_id, answer, score in [0, 1]."""
+    header, raw = _read(path)
+    missing = [c for c in ("question_id", "answer", "score") if c not in header]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)} (columns: {', '.join(header)})",
+                         hint="a graded CSV needs the columns question_id, answer, score (0 to 1)")
+    rows, problems = [], []
+    for line, values in raw:
+        values = {k: (v or "") for k, v in values.items() if k is not None}
+        if not any(v.strip() for v in values.values()):
+            problems.append(RowProblem(line, "empty row"))
+            continue
+        item = _item_for(values, bank, adhoc=False)
+        if isinstance(item, str):
+            problems.append(RowProblem(line, item))
+            continue
+        try:
+            score = float(values["score"])
+        except ValueError:
+            problems.append(RowProblem(line, f"score {values['score']!r} is not a number"))
+            continue
+        if not 0.0 <= score <= 1.0:
+            problems.append(RowProblem(line, f"score {score} is outside 0..1 (give the fraction of full marks)"))
+            continue
+        rows.append(Row(line, values, item, values["answer"], score))
+    return rows, problems
+
+
+def output_row(row: Row, grade: Grade) -> dict[str, str]:
+    return {
+        **row.values,
+        "score": f"{grade.score:.3f}",
+        "points": f"{grade.points:.3f}",
+        "verdict": grade.verdict.value,
+        "confidence": f"{grade.confidence:.2f}",
+        "needs_review": "yes" if grade.needs_review else "no",
+        "feedback": grade.explanation,
+    }
+
+
+def write_atomically(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    """Write the CSV to a temporary file next to ``path`` and rename it, so readers never see half a file."""
+    columns = [*header, *(c for c in OUTPUT_COLUMNS if c not in header)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,1 @@
+"""Practical 3: sentiment analysis with a 1-D CNN."""

@@ -1,0 +1,105 @@
+"""``quiz calibrate`` and ``quiz grade-answers``: thin layers over ``graders.short_answer``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from quiz.commands.bank import bank_option
+
+CHUNK = 64  # answers per grade_many call: large enough to batch the encoder, small enough to show progress
+
+
+def _report(problems: list, console: Console) -> None:
+    for problem in problems:
+        console.print(f"[yellow]skipped[/] {problem}", highlight=False)
+
+
+@click.command("grade-answers")
+@click.argument("in_csv", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", "out_csv", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Output CSV: the input columns plus score, points, verdict, confidence, needs_review, feedback.")
+@bank_option
+def grade_answers(in_csv: Path, out_csv: Path, bank_ref: str | None) -> None:
+    """Grade a CSV of free-text answers.
+
+    IN_CSV has the columns question_id and answer (questions of the bank; student_id and any other
+    columns are kept), or question, reference_answer and answer for questions that are not in a bank.
+    Bad rows are reported on stderr by row number and skipped; the output is written atomically.
+    """
+    from graders.answer_csv import output_row, read_answers, write_atomically
+    from graders.bank import load_bank
+    from graders.short_answer import ShortAnswerGrader
+
+    err = Console(stderr=True)
+    bank = load_bank(bank_ref)
+    header, rows, problems = read_answers(in_csv, bank)
+    _report(problems, err)
+    with err.status("loading the grading models..."):
+        grader = ShortAnswerGrader.load(bank=bank_ref)
+    out = []
+    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("grading", total=len(rows))
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            grades = grader.grade_many((row.item, row.answer) for row in chunk)
+            out += [output_row(row, grade) for row, grade in zip(chunk, grades, strict=True)]
+            progress.advance(task, len(chunk))
+    write_atomically(out_csv, header, out)
+    review = sum(1 for row in out if row["needs_review"] == "yes")
+    err.print(f"graded {len(out)} answer(s) into {out_csv}; {review} need review; {len(problems)} row(s) skipped")
+
+
+@click.command("calibrate")
+@click.argument("graded_csv", type=click.Path(path_type=Path, dir_okay=False))
+@bank_option
+def calibrate(graded_csv: Path, bank_ref: str | None) -> None:
+    """Fit the grader's calibration on instructor-graded answers and store it with the bank.
+
+    GRADED_CSV has the columns question_id, answer and score (the fraction of full marks, 0 to 1).
+    The fit starts from the shipped calibration and adjusts it; it needs rows of at least two
+    questions and more than one distinct score. The result is stored as
+    <bank stem>.calibration.json next to a bank file, or in the user data folder for a packaged
+    bank, and is used from then on by every grader built for that bank.
+    """
+    import numpy as np
+
+    from graders.answer_csv import read_graded
+    from graders.bank import load_bank
+    from graders.calibration import Calibration, calibration_path, default_calibration
+    from graders.errors import InputError
+    from graders.short_answer import ShortAnswerGrader
+    from graders.training import Graded, final_scores, fit_on
+
+    err = Console(stderr=True)
+    bank = load_bank(bank_ref)
+    rows, problems = read_graded(graded_csv, bank)
+    _report(problems, err)
+    questions = {row.item.id for row in rows}
+    scores = {row.score for row in rows}
+    if len(rows) < 10 or len(questions) < 2 or len(scores) < 2:
+        raise InputError(
+            f"{graded_csv}: {len(rows)} usable row(s) over {len(questions)} question(s) with "
+            f"{len(scores)} distinct score(s): too little to calibrate",
+            hint="grade at least 10 answers to 2 or more questions, with different scores",
+        )
+    prior = default_calibration()
+    with err.status(f"computing the grading signals of {len(rows)} answers..."):
+        grader = ShortAnswerGrader.load(calibration=Calibration.untrained())
+        grades = grader.grade_many((row.item, row.answer) for row in rows)
+    graded = Graded([r.item for r in rows], [r.answer for r in rows],
+                    np.array([r.score for r in rows], dtype=float), [r.item.id for r in rows], grades)
+    calibration = fit_on(graded, prior, source=f"quiz calibrate {graded_csv.name} (bank {bank.id})")
+    before = float(np.abs(final_scores(graded, prior) - graded.scores).mean())
+    after = float(np.abs(final_scores(graded, calibration) - graded.scores).mean())
+    path = calibration_path(bank_ref)
+    calibration.save(path)
+    err.print(
+        f"calibrated on {len(rows)} answer(s) to {len(questions)} question(s); {len(problems)} row(s) skipped\n"
+        f"mean absolute error on these answers: {before:.3f} with the default -> {after:.3f}\n"
+        f"stored {path}"
+    )

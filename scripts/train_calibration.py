@@ -1,0 +1,51 @@
+"""Refit the shipped default calibration (graders/data/default_calibration.json) from public data.
+
+    .venv/bin/python scripts/train_calibration.py [--data ../shared/data] [--semeval-every K]
+
+Step 1 fits the generic prior on SemEval-2013 (reference answer only, no rubric); step 2 calibrates it
+on all 120 answers of theory_dev.csv (20 questions, never one question alone) with the same fit that
+``quiz calibrate`` runs. Deterministic: same data, same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from graders.bank import load_bank  # noqa: E402
+from graders.calibration import DEFAULT_FILE, Calibration  # noqa: E402
+from graders.embedding import load_model  # noqa: E402
+from graders.short_answer import ShortAnswerGrader  # noqa: E402
+from graders.textproc import load_nlp  # noqa: E402
+from graders.training import SEMEVAL, THEORY_DEV, fit_on, fit_prior, grade_all  # noqa: E402
+from graders.training import read_semeval, read_theory_dev  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--semeval-every", type=int, default=1, help="use every K-th SemEval row (speed)")
+    parser.add_argument("--out", type=Path, default=ROOT / "graders" / "data" / DEFAULT_FILE)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    grader = ShortAnswerGrader(load_model(), load_nlp(), Calibration.untrained())
+    items, answers, scores, groups = read_semeval(args.data / SEMEVAL)
+    k = args.semeval_every
+    semeval = grade_all(grader, (items[::k], answers[::k], scores[::k], groups[::k]))
+    dev = grade_all(grader, read_theory_dev(args.data / THEORY_DEV, load_bank()))
+    prior = fit_prior(semeval)
+    calibration = fit_on(
+        dev, prior, source=f"SemEval-2013 train ({len(semeval.scores)} rows) + theory_dev.csv ({len(dev.scores)} rows)"
+    )
+    calibration.save(args.out)
+    logging.info("wrote %s", args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,204 @@
+"""``quiz batch`` on a synthetic class of 30 students (tests/classroom.py): kill mid-batch and resume,
+totals, similarity flags, CSV, overrides; and the same grading through a Dask LocalCluster."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from graders.batch import run_batch
+from graders.gradebook import Gradebook
+from quiz.__main__ import cli
+from tests.classroom import BROKEN_ATTEMPT, CODE_PAIR, STUDENTS, THEORY_PAIR, build_class, theory_assignment
+
+pytestmark = [pytest.mark.slow, pytest.mark.models]
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def batch_process(root: Path, out: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "quiz", "batch", str(root), "--out", str(out), "--workers", "2"],
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def committed(gradebook: Path) -> dict[tuple[str, str], tuple[str, float]]:
+    if not gradebook.exists():
+        return {}
+    try:
+        with sqlite3.connect(gradebook) as db:
+            return {
+                (s, i): (k, t)
+                for s, i, k, t in db.execute("SELECT student_id, item, kind, graded_at FROM results")
+            }
+    except sqlite3.OperationalError:  # the schema is not there yet
+        return {}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Grade the class: start a batch, SIGKILL it once a practical is committed, then rerun it."""
+    base = tmp_path_factory.mktemp("class")
+    root, gradebook = build_class(base / "class"), base / "class.sqlite"
+    first = batch_process(root, gradebook)
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline and first.poll() is None:
+        if any(kind == "practical" for kind, _ in committed(gradebook).values()):
+            break
+        time.sleep(0.5)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    before_kill = committed(gradebook)
+    second = batch_process(root, gradebook)
+    output = second.communicate(timeout=1800)[0].decode()
+    assert second.returncode == 0, output
+    return {"root": root, "gradebook": gradebook, "before_kill": before_kill, "output": output}
+
+
+def test_kill_and_resume_loses_nothing_and_grades_nothing_twice(graded: dict) -> None:
+    before = graded["before_kill"]
+    with Gradebook.open(graded["gradebook"], create=False) as book:
+        after = committed(book.path)
+        counts = book.grading_counts()
+    assert before and len(before) < len(after), "the kill must land mid-batch"
+    assert all(after[key] == value for key, value in before.items())  # kept, not regraded
+    assert set(counts) == set(after) and set(counts.values()) == {1}
+
+
+def test_gradebook_totals_and_scores(graded: dict) -> None:
+    with Gradebook.open(graded["gradebook"], create=False) as book:
+        rows = {(r.student_id, r.item): r for r in book.rows()}
+        totals = book.totals()
+    assert sorted(totals) == STUDENTS
+    for student in STUDENTS:
+        assert totals[student] == pytest.approx(sum(r.points for (s, _), r in rows.items() if s == student))
+    ref_ner, ref_aug = rows[("s01", "spacy_ner")], rows[("s09", "text_augmentation")]
+    assert ref_ner.points == ref_ner.max_points > 0 and ref_aug.points == ref_aug.max_points > 0
+    for honest in ("s02", "s03", "s04", "s05"):  # independently written correct solutions
+        assert rows[(honest, "spacy_ner")].points == ref_ner.max_points
+    assert rows[("s06", "spacy_ner")].points == 0 and rows[("s08", "text_augmentation")].points == 0
+    broken = rows[("s07", "spacy_ner")]
+    assert broken.status == "graded" and broken.points == 0
+    assert any(
+        "extract_entities" in c["message"] or "syntax" in c["message"].lower()
+        for c in broken.result["checks"]
+    )
+    assert 0 < rows[("s10", "text_augmentation")].points < ref_aug.max_points  # the planted bug costs points
+    invalid = [r for r in rows.values() if r.status != "graded"]
+    assert [(r.student_id, r.status) for r in invalid] == [(BROKEN_ATTEMPT, "invalid")]
+    # the theory grades follow the human grades of the same answers
+    machine, human = [], []
+    for student, answers in theory_assignment().items():
+        for answer in answers:
+            if answer["score"]:
+                row = rows[(student, answer["question_id"])]
+                machine.append(row.points / row.max_points)
+                human.append(float(answer["score"]))
+    assert len(machine) == 120 and np.corrcoef(machine, human)[0, 1] > 0.5
+
+
+def test_similarity_flags_find_both_planted_pairs_and_nothing_else(graded: dict) -> None:
+    with Gradebook.open(graded["gradebook"], create=False) as book:
+        flags = {(f.kind, f.item, f.student_a, f.student_b): f for f in book.similarity()}
+    a, b, question = THEORY_PAIR
+    c, d, practical = CODE_PAIR
+    assert set(flags) == {("theory", question, a, b), ("practical", practical, c, d)}
+    assert "huge amounts" in flags[("theory", question, a, b)].evidence["answer_a"]
+    assert "_get_nlp" in flags[("practical", practical, c, d)].evidence["lines_b"]
+
+
+def test_rerun_skips_unchanged_and_regrades_what_changed(graded: dict, tmp_path: Path) -> None:
+    root = shutil.copytree(graded["root"], tmp_path / "class")
+    gradebook = shutil.copy(graded["gradebook"], tmp_path / "class.sqlite")
+    with Gradebook.open(gradebook) as book:
+        outcome = run_batch(root, book, similarity=False)
+        assert outcome.graded == 0 and outcome.skipped == len(book.rows())
+        attempt = root / "s02" / "attempt.csv"
+        attempt.write_text(
+            attempt.read_text()
+            .replace("\n", " Also, attention.\n", 2)
+            .replace("answer Also, attention.", "answer", 1)
+        )
+        outcome = run_batch(root, book, similarity=False)
+        assert outcome.graded == 1
+        assert max(book.grading_counts().values()) == 2
+
+
+def test_csv_overrides_and_feedback(graded: dict, tmp_path: Path) -> None:
+    gradebook = shutil.copy(graded["gradebook"], tmp_path / "class.sqlite")
+    with Gradebook.open(gradebook) as book:
+        queue = book.review_queue()
+        target = queue[0] if queue else book.rows(kind="theory")[0]
+        book.set_override(target.student_id, target.item, score=1.0, comment="full marks after review")
+        expected = book.totals()
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "report",
+            str(gradebook),
+            "--csv",
+            str(out / "grades.csv"),
+            "--feedback-dir",
+            str(out / "feedback"),
+            "--html",
+            str(out / "report.html"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    with (out / "grades.csv").open() as handle:
+        table = list(csv.DictReader(handle))
+    assert [r["student_id"] for r in table] == STUDENTS
+    assert list(table[0])[0] == "student_id" and list(table[0])[-1] == "total"
+    assert "Q1" in table[0] and "spacy_ner" in table[0]
+    for row in table:
+        items = sum(float(v) for k, v in row.items() if k not in ("student_id", "total"))
+        assert (
+            float(row["total"])
+            == pytest.approx(items, abs=1e-3)
+            == pytest.approx(expected[row["student_id"]])
+        )
+    overridden = next(r for r in table if r["student_id"] == target.student_id)
+    assert float(overridden[target.item]) == target.max_points
+    feedback = json.loads((out / "feedback" / target.student_id / "feedback.json").read_text())
+    entry = next(e for e in feedback["items"] if e["item"] == target.item)
+    assert (
+        entry["points"] == target.max_points and entry["instructor"]["comment"] == "full marks after review"
+    )
+    gradescope = json.loads((out / "feedback" / target.student_id / "results.json").read_text())
+    assert gradescope["score"] == pytest.approx(expected[target.student_id])
+    assert "review" in (out / "report.html").read_text()
+
+
+def test_dask_local_cluster_grades_like_the_pool(graded: dict, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    root = build_class(tmp_path / "class", students=["s01", "s04"], question_ids=["Q1", "Q6", "Q11"])
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        Gradebook.open(tmp_path / "d.sqlite") as book,
+    ):
+        outcome = run_batch(root, book, scheduler=cluster.scheduler_address, similarity=False)
+        rows = {(r.student_id, r.item): r.points for r in book.rows()}
+    with Gradebook.open(graded["gradebook"], create=False) as reference:
+        expected = {
+            (r.student_id, r.item): r.points for r in reference.rows() if (r.student_id, r.item) in rows
+        }
+    assert outcome.errors == 0 and outcome.graded == len(rows) >= 5
+    assert rows == pytest.approx(expected)

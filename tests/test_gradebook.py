@@ -1,0 +1,131 @@
+"""The gradebook: rows, the gradings log, overrides winning everywhere, the calibrate export."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from graders.errors import InputError
+from graders.grade import Grade, RubricHit, Verdict
+from graders.gradebook import Gradebook, Item, Row
+
+
+def theory_row(
+    student: str, item: str, score: float, *, review: bool = False, answer: str = "an answer"
+) -> Row:
+    grade = Grade(
+        item,
+        score,
+        score * 2,
+        2.0,
+        Verdict.PARTIAL,
+        0.4,
+        review,
+        "half of it",
+        (RubricHit("p1", "a point", 1.0, True, 0.8),),
+    )
+    return Row(
+        student,
+        item,
+        "theory",
+        "graded",
+        grade.points,
+        2.0,
+        f"hash-{answer}",
+        "v1",
+        grade.to_dict(),
+        needs_review=review,
+        source=answer,
+    )
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Gradebook:
+    book = Gradebook.open(tmp_path / "class.sqlite")
+    book.set_items(
+        [
+            Item("Q1", "theory", "What is BERT?", 2.0, 0, {"model_answer": "A bidirectional encoder."}),
+            Item("Q2", "theory", "What is attention?", 2.0, 1, {}),
+        ]
+    )
+    book.put(
+        [
+            theory_row("s1", "Q1", 0.5, review=True, answer="BERT reads both ways"),
+            theory_row("s1", "Q2", 1.0),
+            theory_row("s2", "Q1", 0.25),
+        ]
+    )
+    yield book
+    book.close()
+
+
+def test_rows_and_totals(book: Gradebook) -> None:
+    assert book.students() == ["s1", "s2"]
+    assert book.totals() == {"s1": 3.0, "s2": 0.5}
+    assert Grade.from_dict(book.row("s1", "Q1").result).rubric[0].covered
+    assert book.grading_counts() == {("s1", "Q1"): 1, ("s1", "Q2"): 1, ("s2", "Q1"): 1}
+
+
+def test_override_wins_and_leaves_the_review_queue(book: Gradebook) -> None:
+    assert [(r.student_id, r.item) for r in book.review_queue()] == [("s1", "Q1")]
+    book.set_override("s1", "Q1", score=0.75, comment="good enough")
+    assert book.review_queue() == []
+    assert book.effective_points()[("s1", "Q1")] == 1.5
+    assert book.totals()["s1"] == 3.5
+    # a regrade of the same answer does not discard the decision
+    book.put([theory_row("s1", "Q1", 0.5, review=True, answer="BERT reads both ways")])
+    assert book.totals()["s1"] == 3.5
+    book.clear_override("s1", "Q1")
+    assert book.totals()["s1"] == 3.0
+
+
+def test_accept_keeps_machine_score(book: Gradebook) -> None:
+    decision = book.set_override("s1", "Q1")
+    assert (decision.action, decision.points) == ("accept", 1.0)
+    assert book.review_queue() == []
+
+
+def test_override_errors(book: Gradebook) -> None:
+    with pytest.raises(InputError, match="out of range"):
+        book.set_override("s1", "Q1", score=1.5)
+    with pytest.raises(InputError, match="no graded answer"):
+        book.set_override("s9", "Q1", score=1.0)
+
+
+def test_export_graded_csv_reads_back_for_calibrate(book: Gradebook, tmp_path: Path) -> None:
+    book.set_override("s1", "Q1", score=0.75)
+    book.set_override("s2", "Q1")
+    out = tmp_path / "graded.csv"
+    assert book.export_graded_csv(out) == 2
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows == [
+        {"question_id": "Q1", "answer": "BERT reads both ways", "score": "0.75"},
+        {"question_id": "Q1", "answer": "an answer", "score": "0.25"},
+    ]
+
+
+def test_failed_transaction_leaves_nothing(book: Gradebook) -> None:
+    good = theory_row("s3", "Q1", 1.0)
+    bad = Row("s3", "Q2", "theory", "graded", 1.0, 2.0, "h", "v", {"x": {1, 2}})  # a set is not JSON
+    with pytest.raises(TypeError):
+        book.put([good, bad])
+    assert book.row("s3", "Q1") is None
+    assert ("s3", "Q1") not in book.grading_counts()
+
+
+def test_open_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        Gradebook.open(tmp_path / "missing.sqlite", create=False)
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("not a database " * 100)
+    with pytest.raises(InputError, match="not a gradebook"):
+        Gradebook.open(junk)
+
+
+def test_committed_rows_survive_another_connection(book: Gradebook) -> None:
+    with sqlite3.connect(book.path) as other:
+        assert other.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 3

@@ -1,0 +1,208 @@
+"""Class report: statistics, CSV, feedback files, and the HTML rendered by headless Chromium."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graders.grade import Grade, RubricHit, Verdict
+from graders.gradebook import Gradebook, Item, Row, SimilarityFlag
+from graders.report import class_data, point_biserial, write_csv, write_feedback, write_html
+from graders.results import CheckResult, Metadata, Report
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# (student, Q1 fraction, Q2 fraction, spacy_ner checks passed of 2)
+CLASS = [
+    ("s1", 1.0, 1.0, 2),
+    ("s2", 0.75, 0.5, 2),
+    ("s3", 0.5, 0.5, 1),
+    ("s4", 0.25, 0.0, 1),
+    ("s5", 0.0, 0.25, 0),
+]
+
+
+def theory(student: str, item: str, score: float) -> Row:
+    grade = Grade(
+        item,
+        score,
+        score * 2,
+        2.0,
+        Verdict.PARTIAL,
+        0.5,
+        score == 0.5,
+        "explained",
+        (RubricHit("p1", "point one", 1.0, score > 0.4, 0.7),),
+    )
+    return Row(
+        student,
+        item,
+        "theory",
+        "graded",
+        grade.points,
+        2.0,
+        f"h{score}",
+        "v",
+        grade.to_dict(),
+        needs_review=grade.needs_review,
+        source=f"answer of {student} to {item}",
+    )
+
+
+def practical(student: str, passed: int) -> Row:
+    checks = tuple(
+        CheckResult(
+            "spacy_ner",
+            f"check_{i}",
+            f"check number {i}",
+            3.0 if i < passed else 0.0,
+            3.0,
+            "passed" if i < passed else "failed",
+            "" if i < passed else "wrong entities",
+            "visible",
+            0.1,
+        )
+        for i in range(2)
+    )
+    report = Report(
+        f"{student}/spacy_ner.py",
+        checks,
+        Metadata("0.1", "abc", 0, "2026-01-01T00:00:00Z", 1.5, (), ("spacy_ner",), ("visible",)),
+    )
+    return Row(
+        student,
+        "spacy_ner",
+        "practical",
+        "graded",
+        report.score,
+        report.max_score,
+        "h",
+        "v",
+        report.to_dict(),
+        source="def extract_entities(text): ...",
+    )
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Gradebook:
+    book = Gradebook.open(tmp_path / "class.sqlite")
+    book.set_items(
+        [
+            Item("Q1", "theory", "What is BERT?", 2.0, 0, {"model_answer": "An encoder."}),
+            Item("Q2", "theory", "What is attention?", 2.0, 1, {}),
+            Item("spacy_ner", "practical", "spacy_ner", 6.0, 0, {}),
+        ]
+    )
+    for student, q1, q2, passed in CLASS:
+        book.put([theory(student, "Q1", q1), theory(student, "Q2", q2), practical(student, passed)])
+    book.put(
+        [Row("s6", "attempt:old.json", "theory", "invalid", 0, 0, "h", "input", {}, error="not an attempt")]
+    )
+    book.set_similarity(
+        [
+            SimilarityFlag(
+                "theory",
+                "Q1",
+                "s1",
+                "s2",
+                0.97,
+                {"answer_a": "copied <b>text</b>", "answer_b": "copied text"},
+            )
+        ]
+    )
+    book.set_override("s5", "Q1", score=0.5, comment="partly right")
+    yield book
+    book.close()
+
+
+def test_statistics(book: Gradebook) -> None:
+    data = class_data(book)
+    q1 = next(q for q in data.questions if q.item.item == "Q1")
+    q1_points = np.array([2.0, 1.5, 1.0, 0.5, 1.0, 0.0])  # s5 overridden to 0.5; s6 has nothing graded
+    totals = np.array([10.0, 8.5, 5.0, 3.5, 1.5, 0.0])
+    assert q1.mean == pytest.approx(q1_points.mean())
+    assert q1.difficulty == pytest.approx(q1_points.mean() / 2)
+    assert q1.discrimination == pytest.approx(np.corrcoef(q1_points, totals - q1_points)[0, 1], abs=1e-3)
+    assert point_biserial(np.array([1.0, 1.0, 1.0]), np.array([1.0, 2.0, 3.0])) is None
+    rates = {c.name: c.pass_rate for c in data.checks}
+    assert rates == {"check_0": 0.8, "check_1": 0.4}
+    assert [(r.student_id, r.item) for r in data.review] == [("s2", "Q2"), ("s3", "Q1"), ("s3", "Q2")]
+
+
+def test_csv_and_feedback(book: Gradebook, tmp_path: Path) -> None:
+    write_csv(book, tmp_path / "grades.csv")
+    with (tmp_path / "grades.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["student_id", "Q1", "Q2", "spacy_ner", "total"]
+    s5 = next(r for r in rows if r["student_id"] == "s5")
+    assert (s5["Q1"], s5["total"]) == ("1", "1.5")
+    assert write_feedback(book, tmp_path / "fb") == 6
+    s5_feedback = json.loads((tmp_path / "fb" / "s5" / "feedback.json").read_text())
+    q1 = next(e for e in s5_feedback["items"] if e["item"] == "Q1")
+    assert (q1["points"], q1["machine_points"], q1["instructor"]["comment"]) == (1.0, 0.0, "partly right")
+    gradescope = json.loads((tmp_path / "fb" / "s5" / "results.json").read_text())
+    assert gradescope["score"] == 1.5
+    assert {t["name"] for t in gradescope["tests"]} >= {"Q1", "Q2", "spacy_ner: check number 0"}
+
+
+def test_html_is_self_contained_and_escaped(book: Gradebook, tmp_path: Path) -> None:
+    write_html(book, tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text()
+    assert "http://" not in page and "https://" not in page and "<script" not in page
+    assert "copied &lt;b&gt;text&lt;/b&gt;" in page
+    assert page.count("data:image/png;base64,") == 4  # totals, items, one per question
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
+def test_html_renders_in_headless_chromium(book: Gradebook, tmp_path: Path) -> None:
+    write_html(book, tmp_path / "report.html")
+    # a copy with a probe that records, once loaded, how every image decoded and how many rows each table has
+    probe = (
+        "<script>window.addEventListener('load', () => { document.body.dataset.images = "
+        "[...document.images].map(i => i.complete ? i.naturalWidth : 0).join(','); "
+        "document.body.dataset.rows = [...document.querySelectorAll('table')]"
+        ".map(t => t.tBodies[0].rows.length).join(','); });</script>"
+    )
+    probed = tmp_path / "probed.html"
+    probed.write_text((tmp_path / "report.html").read_text().replace("</body>", probe + "</body>"))
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1280,2000",
+    ]
+    screenshot = tmp_path / "report.png"
+    subprocess.run(
+        [CHROMIUM, *flags, f"--screenshot={screenshot}", (tmp_path / "report.html").as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    dom = subprocess.run(
+        [CHROMIUM, *flags, "--virtual-time-budget=5000", "--dump-dom", probed.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    images = [int(w) for w in re.search(r'data-images="([\d,]*)"', dom).group(1).split(",")]
+    rows = [int(n) for n in re.search(r'data-rows="([\d,]*)"', dom).group(1).split(",")]
+    assert len(images) == 4 and all(width > 50 for width in images)
+    assert len(rows) >= 6 and all(n >= 1 for n in rows)
+    from PIL import Image
+
+    shot = np.asarray(Image.open(screenshot).convert("L"))
+    assert shot.shape[1] == 1280 and shot.std() > 10  # not blank
