@@ -23,13 +23,23 @@ from scipy.stats import pearsonr
 
 from benchmarks.results import write_section
 from graders.bank import load_bank
-from graders.calibration import Calibration, default_calibration, fit
+from graders.calibration import Calibration, default_calibration
 from graders.embedding import load_model
 from graders.short_answer import ShortAnswerGrader
 from graders.signals import FEATURES
 from graders.textproc import load_nlp
-from graders.training import SEMEVAL, THEORY_DEV, Graded, final_scores, fit_on, fit_prior, grade_all
-from graders.training import read_semeval, read_theory_dev
+from graders.training import (
+    SEMEVAL,
+    SEMEVAL_EVERY,
+    THEORY_DEV,
+    Graded,
+    final_scores,
+    fit_on,
+    fit_prior,
+    grade_all,
+    read_semeval,
+    read_theory_dev,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ADVERSARIAL = ROOT / "tests" / "data" / "grading" / "adversarial.csv"
@@ -43,7 +53,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
-def loqo(dev: Graded, semeval: Graded, features: tuple[str, ...] = FEATURES, *, caps: bool = True) -> np.ndarray:
+def loqo(
+    dev: Graded, semeval: Graded, features: tuple[str, ...] = FEATURES, *, caps: bool = True
+) -> np.ndarray:
     prior = fit_prior(semeval, features)
     groups = np.array(dev.groups)
     preds = np.zeros(len(dev.scores))
@@ -103,14 +115,16 @@ def _cached(cache: Path | None, name: str, build):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--semeval-every", type=int, default=1, help="use every K-th SemEval row (speed)")
+    parser.add_argument("--semeval-every", type=int, default=SEMEVAL_EVERY, help="use every K-th SemEval row")
     parser.add_argument("--cache", type=Path, default=None, help="reuse extracted signals from this folder")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     grader = ShortAnswerGrader(load_model(), load_nlp(), Calibration.untrained())
     k = args.semeval_every
-    dev = _cached(args.cache, "dev", lambda: grade_all(grader, read_theory_dev(args.data / THEORY_DEV, load_bank())))
+    dev = _cached(
+        args.cache, "dev", lambda: grade_all(grader, read_theory_dev(args.data / THEORY_DEV, load_bank()))
+    )
 
     def semeval_data():
         items, answers, scores, groups = read_semeval(args.data / SEMEVAL)
@@ -120,16 +134,19 @@ def main() -> None:
 
     y = dev.scores
     preds = loqo(dev, semeval)
+    r_all, mae_all = pearsonr(preds, y)[0], np.abs(preds - y).mean()
     lines = [
         f"theory_dev leave-one-question-out ({len(y)} answers, 20 questions; SemEval prior from "
-        f"{len(semeval.scores)} rows): **Pearson r = {pearsonr(preds, y)[0]:.3f}, MAE = {np.abs(preds - y).mean():.3f}**",
+        f"{len(semeval.scores)} rows): **Pearson r = {r_all:.3f}, MAE = {mae_all:.3f}**",
         "",
         "| signals | LOQO r | LOQO MAE |",
         "|---|---|---|",
-        f"| all | {pearsonr(preds, y)[0]:.3f} | {np.abs(preds - y).mean():.3f} |",
+        f"| all | {r_all:.3f} | {mae_all:.3f} |",
     ]
     no_caps = loqo(dev, semeval, caps=False)
-    lines.append(f"| all, without detector caps | {pearsonr(no_caps, y)[0]:.3f} | {np.abs(no_caps - y).mean():.3f} |")
+    lines.append(
+        f"| all, without detector caps | {pearsonr(no_caps, y)[0]:.3f} | {np.abs(no_caps - y).mean():.3f} |"
+    )
     for name, group in GROUPS.items():
         p = loqo(dev, semeval, tuple(f for f in FEATURES if f not in group))
         lines.append(f"| without {name} | {pearsonr(p, y)[0]:.3f} | {np.abs(p - y).mean():.3f} |")
@@ -138,14 +155,21 @@ def main() -> None:
     lines.append(" ".join(f"`{f}` {pearsonr(X[:, i], y)[0]:+.2f};" for i, f in enumerate(FEATURES)))
 
     acc, r, per = semeval_unseen(semeval)
-    lines += ["", f"SemEval-2013 train, 5 folds split by question (unseen questions, reference answer only, "
-              f"{len(semeval.scores)} rows): accuracy = {acc:.3f} (SciEntsBank {per['scientsbank']:.3f}, "
-              f"Beetle {per['beetle']:.3f}), Pearson r = {r:.3f}"]
+    lines += [
+        "",
+        f"SemEval-2013 train, 5 folds split by question (unseen questions, reference answer only, "
+        f"{len(semeval.scores)} rows): accuracy = {acc:.3f} (SciEntsBank {per['scientsbank']:.3f}, "
+        f"Beetle {per['beetle']:.3f}), Pearson r = {r:.3f}",
+    ]
 
     grader.calibration = default_calibration()
     cats, adv_r = adversarial(grader)
-    lines += ["", f"Adversarial set ({ADVERSARIAL.relative_to(ROOT)}, shipped default calibration): "
-              f"r = {adv_r:.3f} with the expected scores; mean score per category:", ""]
+    lines += [
+        "",
+        f"Adversarial set ({ADVERSARIAL.relative_to(ROOT)}, shipped default calibration): "
+        f"r = {adv_r:.3f} with the expected scores; mean score per category:",
+        "",
+    ]
     lines.append(" | ".join(f"{cat} {score:.2f}" for cat, score in cats.items()))
     write_section("Short-answer grading quality", "benchmarks.grading_quality", "\n".join(lines))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -67,6 +68,7 @@ def main() -> None:
         "| practical | checks passed (pytest / runner) | pytest s (median) | runner s (median) | ratio |",
         "|---|---|---|---|---|",
     ]
+    load_before = os.getloadavg()[0]
     total_pytest = total_runner = 0.0
     for practical in args.practicals:
         plain, graded = [], []
@@ -84,7 +86,8 @@ def main() -> None:
         f"| **total** | | {total_pytest:.1f} | {total_runner:.1f} | {total_runner / total_pytest:.2f}x |"
     )
     body = "\n".join(rows) + (
-        f"\n\nTarget: runner <= 1.3x plain pytest. Isolation in use: {', '.join(features_in_use())}. "
+        f"\n\nTarget: runner <= 1.3x plain pytest. Load average (1 min) before/after: "
+        f"{load_before:.1f}/{os.getloadavg()[0]:.1f}. Isolation in use: {', '.join(features_in_use())}. "
         "Design: one sandboxed worker per submission runs its probes sequentially (see graders/sandbox.py)."
     )
     write_section("Grading runner overhead", "benchmarks.runner_overhead", body)

@@ -50,7 +50,9 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     except FileNotFoundError:
         raise InputError(f"file not found: {path}", hint="check the path") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"cannot read CSV {path}: {exc}", hint="save it as UTF-8 CSV with a header row") from None
+        raise InputError(
+            f"cannot read CSV {path}: {exc}", hint="save it as UTF-8 CSV with a header row"
+        ) from None
     if not header:
         raise InputError(f"{path} is empty or has no header row", hint="the first line must name the columns")
     return header, rows
@@ -77,11 +79,15 @@ def read_answers(path: Path, bank: Bank | None) -> tuple[list[str], list[Row], l
     header, raw = _read(path)
     adhoc = {"question", "reference_answer"} <= set(header)
     if "answer" not in header:
-        raise InputError(f"{path}: no 'answer' column (columns: {', '.join(header)})",
-                         hint="name the columns question_id, answer (or question, reference_answer, answer)")
+        raise InputError(
+            f"{path}: no 'answer' column (columns: {', '.join(header)})",
+            hint="name the columns question_id, answer (or question, reference_answer, answer)",
+        )
     if "question_id" not in header and not adhoc:
-        raise InputError(f"{path}: no 'question_id' column, and no 'question' + 'reference_answer' columns",
-                         hint="add question_id (for bank questions) or question and reference_answer")
+        raise InputError(
+            f"{path}: no 'question_id' column, and no 'question' + 'reference_answer' columns",
+            hint="add question_id (for bank questions) or question and reference_answer",
+        )
     rows, problems = [], []
     for line, values in raw:
         values = {k: (v or "") for k, v in values.items() if k is not None}
@@ -101,8 +107,10 @@ def read_graded(path: Path, bank: Bank) -> tuple[list[Row], list[RowProblem]]:
     header, raw = _read(path)
     missing = [c for c in ("question_id", "answer", "score") if c not in header]
     if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)} (columns: {', '.join(header)})",
-                         hint="a graded CSV needs the columns question_id, answer, score (0 to 1)")
+        raise InputError(
+            f"{path}: missing column(s) {', '.join(missing)} (columns: {', '.join(header)})",
+            hint="a graded CSV needs the columns question_id, answer, score (0 to 1)",
+        )
     rows, problems = [], []
     for line, values in raw:
         values = {k: (v or "") for k, v in values.items() if k is not None}
@@ -119,7 +127,9 @@ def read_graded(path: Path, bank: Bank) -> tuple[list[Row], list[RowProblem]]:
             problems.append(RowProblem(line, f"score {values['score']!r} is not a number"))
             continue
         if not 0.0 <= score <= 1.0:
-            problems.append(RowProblem(line, f"score {score} is outside 0..1 (give the fraction of full marks)"))
+            problems.append(
+                RowProblem(line, f"score {score} is outside 0..1 (give the fraction of full marks)")
+            )
             continue
         rows.append(Row(line, values, item, values["answer"], score))
     return rows, problems

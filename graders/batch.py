@@ -57,8 +57,8 @@ class PracticalTask:
 
 @dataclass(frozen=True)
 class TheoryTask:
-    bank: str  # name or path, resolved again in the worker
-    calibration: str | None
+    bank: str  # path, loaded again in the worker
+    calibration: str  # the calibration's JSON, so that workers grade with what the version names
     answers: tuple[tuple[Answer, str, str], ...]  # (answer, content hash, version)
 
 
@@ -130,7 +130,7 @@ def read_attempt(path: Path, student_id: str) -> list[Answer]:
     """Theory answers from a ``quiz export`` file: CSV (student_id, question_id, answer) or JSON
     ({"attempt": {...}, "records": [{"question_id", "answer", ...}]}). The folder names the student."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # spreadsheets save CSV with a byte-order mark
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the attempt ({exc})") from None
     if path.suffix.lower() == ".json":
@@ -178,6 +178,7 @@ def plan(
 ) -> Plan:
     """Everything under ``root`` that the gradebook does not already hold graded in the same version."""
     from graders.bank import load_bank, resolve_bank_path
+    from graders.calibration import calibration_for
     from graders.runner import available_practicals, bundle_hash, runner_version
 
     files, answers, invalid = discover(root)
@@ -214,8 +215,8 @@ def plan(
     if answers:
         bank_path = str(resolve_bank_path(bank))
         loaded = load_bank(bank_path)
-        calibration = _calibration_file(bank, loaded.id)
-        grader_version = _grader_version(calibration)
+        calibration = json.dumps(calibration_for(bank_path).to_json(), sort_keys=True)
+        grader_version = runner_version() + calibration
         questions = {q.id: q for q in loaded.questions}
         for position, q in enumerate(loaded.questions):
             items.append(
@@ -275,34 +276,20 @@ def _max_points(practical: str) -> float:
     return float(sum(check.points for check in REGISTRY.get(practical, [])))
 
 
-def _calibration_file(bank: str | None, bank_id: str) -> str | None:
-    """A calibration fitted for this bank with ``quiz calibrate``, when there is one."""
-    from graders.calibration import calibration_path
-
-    path = calibration_path(bank, bank_id=bank_id)
-    return str(path) if path.is_file() else None
-
-
-def _grader_version(calibration: str | None) -> str:
-    from graders.calibration import Calibration, default_calibration
-    from graders.runner import runner_version
-
-    cal = Calibration.load(Path(calibration)) if calibration else default_calibration()
-    return runner_version() + json.dumps(cal.to_json(), sort_keys=True)
-
-
 # --- tasks (run in a worker: this process, a pool process or a Dask worker) ----------------------
 
-_graders: dict[str | None, Any] = {}  # calibration file -> ShortAnswerGrader, kept for the next chunk
+_graders: dict[str, Any] = {}  # calibration JSON -> ShortAnswerGrader, kept for the next chunk
 
 
 def grade_theory(task: TheoryTask) -> list[Row]:
     from graders.bank import load_bank
+    from graders.calibration import Calibration
     from graders.short_answer import ShortAnswerGrader
 
     bank = load_bank(task.bank)
     if task.calibration not in _graders:
-        _graders[task.calibration] = ShortAnswerGrader.load(calibration=task.calibration)
+        calibration = Calibration.from_json(json.loads(task.calibration))
+        _graders[task.calibration] = ShortAnswerGrader.load(calibration=calibration)
     grader = _graders[task.calibration]
     pairs = [(bank.question(a.question_id), a.text) for a, _, _ in task.answers]
     try:

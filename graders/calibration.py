@@ -33,9 +33,20 @@ log = logging.getLogger(__name__)
 DEFAULT_FILE = "default_calibration.json"
 # Sign each coefficient may take: +1 more of the signal never lowers the score, -1 never raises it.
 SIGNS: dict[str, int] = {
-    "ref_cos": 1, "ref_cos_demoted": 1, "question_cos": 0, "align_precision": 1, "align_recall": 1,
-    "align_f1": 1, "coverage": 1, "coverage_soft": 1, "reversed": -1, "lemma_recall": 1,
-    "lemma_precision": 1, "novelty": 1, "misconception": -1, "point_lemmas": 1,
+    "ref_cos": 1,
+    "ref_cos_demoted": 1,
+    "question_cos": 0,
+    "align_precision": 1,
+    "align_recall": 1,
+    "align_f1": 1,
+    "coverage": 1,
+    "coverage_soft": 1,
+    "reversed": -1,
+    "lemma_recall": 1,
+    "lemma_precision": 1,
+    "novelty": 1,
+    "misconception": -1,
+    "point_lemmas": 1,
 }
 
 
@@ -55,7 +66,9 @@ class Calibration:
     def untrained(cls) -> Calibration:
         """All-zero coefficients (every answer 0.5): for extracting signals before anything is fitted."""
         n = len(FEATURES)
-        return cls(FEATURES, np.zeros(n), np.ones(n), np.zeros(n), 0.0, np.array([]), np.array([]), "untrained")
+        return cls(
+            FEATURES, np.zeros(n), np.ones(n), np.zeros(n), 0.0, np.array([]), np.array([]), "untrained"
+        )
 
     def probability(self, features: dict[str, float]) -> float:
         x = np.array([features[name] for name in self.features])
@@ -102,8 +115,13 @@ class Calibration:
                 n_rows=int(data.get("n_rows", 0)),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"{where}: not a grader calibration ({exc})", hint="refit it with 'quiz calibrate'") from None
-        if not (len(cal.mean) == len(cal.scale) == len(cal.coef) == len(features)) or cal.iso_x.shape != cal.iso_y.shape:
+            raise InputError(
+                f"{where}: not a grader calibration ({exc})", hint="refit it with 'quiz calibrate'"
+            ) from None
+        if (
+            not (len(cal.mean) == len(cal.scale) == len(cal.coef) == len(features))
+            or cal.iso_x.shape != cal.iso_y.shape
+        ):
             raise InputError(f"{where}: inconsistent array lengths", hint="refit it with 'quiz calibrate'")
         return cal
 
@@ -118,7 +136,9 @@ class Calibration:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
-            raise InputError(f"cannot read calibration {path}: {exc}", hint="refit it with 'quiz calibrate'") from None
+            raise InputError(
+                f"cannot read calibration {path}: {exc}", hint="refit it with 'quiz calibrate'"
+            ) from None
         return cls.from_json(data, where=str(path))
 
 

@@ -20,6 +20,7 @@ CAPS: dict[str, float] = {
     "echo": 0.15,
     "off_topic": 0.10,
     "misconception": 0.25,
+    "contradicts_key": 0.25,
 }
 # Flags that always send a grade to a person.
 REVIEW_FLAGS = frozenset({"addresses_grader", "long_padded"})
@@ -74,10 +75,12 @@ def explain(
     if covered:
         parts.append(f"{label}: {'; '.join(covered)}.")
     if misconception is not None:
-        parts.append(f"States a misconception ({misconception.text.rstrip('.')}): \"{misconception.sentence}\".")
+        parts.append(
+            f'States a misconception ({misconception.text.rstrip(".")}): "{misconception.sentence}".'
+        )
     for hit in missed:
         if hit.note:
-            parts.append(f"\"{hit.evidence}\" {hit.note.replace('matched but ', '')}: {hit.text.rstrip('.')}.")
+            parts.append(f'"{hit.evidence}" {hit.note.replace("matched but ", "")}: {hit.text.rstrip(".")}.')
     plain_missed = [hit.text.rstrip(".") for hit in missed if not hit.note]
     if plain_missed and score < 0.95:
         parts.append(f"Missing: {'; '.join(plain_missed)}.")

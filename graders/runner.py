@@ -69,14 +69,19 @@ def grade_submission(
         raise InputError(f"submission {path} does not exist", hint="pass a folder or a .py/.ipynb file")
     visibility = tuple(visibility)
     chosen = _choose_practicals(path, practicals)
-    checks = {p: [c for c in _load_checks(p) if c.visibility in visibility] for p in chosen}
     started_wall, started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), time.monotonic()
     with tempfile.TemporaryDirectory(prefix="quiz-grade-") as tmp:
         root = Path(tmp)
         root.chmod(0o711)  # the worker's uid may traverse to its own folders but list nothing
         layout = _prepare(root, chosen)
         files = _copy_submission(path, layout.workdir, chosen)
-        results = _Grading(layout, limits, seed, files).run(checks, started + limits.submission_timeout)
+        grading = _Grading(layout, limits, seed, files)
+        try:
+            # The worker is already importing the probes' libraries; the judges' imports overlap with it.
+            checks = {p: [c for c in _load_checks(p) if c.visibility in visibility] for p in chosen}
+            results = grading.run(checks, started + limits.submission_timeout)
+        finally:
+            grading.close()
     return Report(
         submission=str(path),
         checks=tuple(results),
@@ -270,25 +275,25 @@ class _Grading:
         self, layout: SandboxLayout, limits: Limits, seed: int, files: dict[str, Path | str]
     ) -> None:
         self.layout, self.limits, self.seed, self.files = layout, limits, seed, files
-        self.worker: Worker | None = None
+        self.submitted = [p for p, file in files.items() if isinstance(file, Path)]
+        self.worker = Worker(layout, limits, preload=self.submitted) if self.submitted else None
         self.broken: dict[str, str] = {}  # practical -> why its file could not be imported
 
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+
     def run(self, checks: dict[str, list[Check]], deadline: float) -> list[CheckResult]:
-        submitted = [p for p, file in self.files.items() if isinstance(file, Path)]
         results: list[CheckResult] = []
-        try:
-            for practical_checks in checks.values():
-                # Visible checks first, so nothing a hidden check's inputs left behind reaches visible output.
-                ordered = sorted(practical_checks, key=lambda c: c.visibility != "visible")
-                for check in ordered:
-                    results.append(self._one(check, deadline, submitted))
-        finally:
-            if self.worker is not None:
-                self.worker.close()
+        for practical_checks in checks.values():
+            # Visible checks first, so nothing a hidden check's inputs left behind reaches visible output.
+            ordered = sorted(practical_checks, key=lambda c: c.visibility != "visible")
+            for check in ordered:
+                results.append(self._one(check, deadline))
         order = {(c.practical, c.name): i for i, c in enumerate(c for cs in checks.values() for c in cs)}
         return sorted(results, key=lambda r: order[(r.practical, r.name)])
 
-    def _one(self, check: Check, deadline: float, submitted: list[str]) -> CheckResult:
+    def _one(self, check: Check, deadline: float) -> CheckResult:
         file = self.files[check.practical]
         if not isinstance(file, Path):
             return _result(check, "not_submitted", f"not submitted: {file}", 0.0)
@@ -304,7 +309,7 @@ class _Grading:
                 0.0,
             )
         if self.worker is None or not self.worker.alive:
-            self.worker = Worker(self.layout, self.limits, preload=submitted)
+            self.worker = Worker(self.layout, self.limits, preload=self.submitted)
         first = check.practical not in self.worker.loaded
         timeout = min(check.timeout, self.limits.check_timeout) + (
             self.limits.import_timeout if first else 0.0

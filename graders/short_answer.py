@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +33,7 @@ from graders.signals import ItemPack, Target, compute, piece_weights
 from graders.textproc import (
     Analysis,
     analyse,
+    analyse_sentence,
     grader_addressing_spans,
     is_empty_or_idk,
     is_keyword_list,
@@ -43,6 +44,7 @@ from graders.textproc import (
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +146,17 @@ class ShortAnswerGrader:
             explanation = explain(0.0, (), None, tuple(flags), pack.has_rubric)
             if "addresses_grader" in flags:
                 explanation += " Text addressed to the grader was ignored and flagged for review."
-            return Grade(pack.question_id, 0.0, 0.0, max_points, Verdict.INCORRECT, outcome.confidence,
-                         "addresses_grader" in flags, explanation, flags=tuple(flags))
+            return Grade(
+                pack.question_id,
+                0.0,
+                0.0,
+                max_points,
+                Verdict.INCORRECT,
+                outcome.confidence,
+                "addresses_grader" in flags,
+                explanation,
+                flags=tuple(flags),
+            )
         signals = compute(pack, analysis, sentences)
         f = signals.features
         flags.extend(_detect(analysis, pack, f))
@@ -178,53 +189,75 @@ class ShortAnswerGrader:
         return [self._packs[key] for key in keys]
 
     def _build_packs(self, todo: dict[str, Item]) -> None:
-        specs = []  # (key, item, question, reference, [(id, text, weight)], [(id, text)])
-        for key, item in todo.items():
-            if isinstance(item, AdHocItem):
-                specs.append((key, item, item.question, item.reference_answer, None, []))
-            else:
-                points = [(p.id, p.text, p.weight) for p in item.rubric]
-                specs.append((key, item, item.prompt, item.model_answer, points,
-                              [(m.id, m.text) for m in item.misconceptions]))
-        texts = [t for _, _, q, r, pts, mis in specs for t in (q, r, *(p[1] for p in pts or []),
-                                                                  *(m[1] for m in mis))]
-        analyses = iter([analyse(doc) for doc in self.nlp.pipe(texts, batch_size=256)])
-        parsed = []
+        specs = [_Spec.of(item) for item in todo.values()]
+        docs = iter(self.nlp.pipe([t for spec in specs for t in spec.texts()], batch_size=256))
         for spec in specs:
-            key, item, question, reference, points, mis = spec
-            q_an, r_an = next(analyses), next(analyses)
-            p_an = [next(analyses) for _ in points or []]
-            m_an = [next(analyses) for _ in mis]
-            if points is None:  # no rubric: the reference's sentences are the points
-                points = [(f"ref{i + 1}", s.text, 1.0) for i, s in enumerate(r_an.sentences)] or [
-                    ("ref1", reference, 1.0)
-                ]
-                p_an = [None] * len(points)
-            parsed.append((key, item, question, reference, points, mis, q_an, r_an, p_an, m_an))
-        enc_texts = [t for p in parsed for t in (p[2], p[3], *(x[1] for x in p[4]), *(m[1] for m in p[5]))]
-        encodings = iter(encode(self.model, enc_texts))
-        for key, item, _, _, points, mis, q_an, r_an, p_an, m_an in parsed:
-            q_enc, r_enc = next(encodings), next(encodings)
-            qs = q_an.stems
-            ref_sentences = {s.text: s for s in r_an.sentences}
+            spec.parse(docs)
+        encodings = iter(encode(self.model, [t for spec in specs for t in spec.texts()]))
+        for key, spec in zip(todo, specs, strict=True):
+            self._packs[key] = spec.pack(encodings)
 
-            def target(tid: str, text: str, weight: float, an: Analysis | None, qs=qs, refs=ref_sentences) -> Target:
-                enc = next(encodings)
-                sentence = merged(an) if an is not None and an.sentences else refs.get(text) or merged(r_an)
-                return Target(tid, text, weight, enc, sentence, piece_weights(enc, qs))
 
-            point_targets = tuple(target(pid, text, w, an) for (pid, text, w), an in zip(points, p_an, strict=True))
-            mis_targets = tuple(target(mid, text, 1.0, an) for (mid, text), an in zip(mis, m_an, strict=True))
-            self._packs[key] = ItemPack(
-                question_id=item.id,
-                question_stems=qs,
-                question=q_enc,
-                reference=r_enc,
-                reference_analysis=r_an,
-                points=point_targets,
-                misconceptions=mis_targets,
-                has_rubric=not isinstance(item, AdHocItem),
-            )
+@dataclass
+class _Spec:
+    """The texts of one item while its pack is built: parsed in one pipe call, encoded in one encode."""
+
+    item: Item
+    question: str
+    reference: str
+    points: list[tuple[str, str, float]]  # (id, text, weight); empty: the reference's sentences
+    misconceptions: list[tuple[str, str]]
+    analyses: list[Analysis] | None = None
+
+    @classmethod
+    def of(cls, item: Item) -> _Spec:
+        if isinstance(item, AdHocItem):
+            return cls(item, item.question, item.reference_answer, [], [])
+        return cls(
+            item,
+            item.prompt,
+            item.model_answer,
+            [(p.id, p.text, p.weight) for p in item.rubric],
+            [(m.id, m.text) for m in item.misconceptions],
+        )
+
+    def texts(self) -> list[str]:
+        return [
+            self.question,
+            self.reference,
+            *(p[1] for p in self.points),
+            *(m[1] for m in self.misconceptions),
+        ]
+
+    def parse(self, docs: Iterator[Doc]) -> None:
+        self.analyses = [analyse(next(docs)) for _ in self.texts()]
+        if not self.points:  # no rubric: each sentence of the reference is a point
+            sentences = self.analyses[1].sentences
+            self.points = [(f"ref{i + 1}", s.text, 1.0) for i, s in enumerate(sentences)]
+            self.analyses[2:2] = [analyse_sentence(s) for s in sentences]
+
+    def pack(self, encodings: Iterator[Encoded]) -> ItemPack:
+        assert self.analyses is not None, "parse() first"
+        question_an, reference_an, *rest = self.analyses
+        qs = question_an.stems
+        question, reference = next(encodings), next(encodings)
+        targets = []
+        for (tid, text, weight), an in zip(
+            [*self.points, *((mid, text, 1.0) for mid, text in self.misconceptions)], rest, strict=True
+        ):
+            enc = next(encodings)
+            sentence = merged(an) if an.sentences else merged(reference_an)
+            targets.append(Target(tid, text, weight, enc, sentence, piece_weights(enc, qs)))
+        return ItemPack(
+            question_id=self.item.id,
+            question_stems=qs,
+            question=question,
+            reference=reference,
+            reference_analysis=reference_an,
+            points=tuple(targets[: len(self.points)]),
+            misconceptions=tuple(targets[len(self.points) :]),
+            has_rubric=not isinstance(self.item, AdHocItem),
+        )
 
 
 def _detect(analysis: Analysis, pack: ItemPack, f: dict[str, float]) -> list[str]:
@@ -235,7 +268,8 @@ def _detect(analysis: Analysis, pack: ItemPack, f: dict[str, float]) -> list[str
         flags.append("echo")
     elif max(f["ref_cos"], f["question_cos"]) < OFF_TOPIC_BELOW:
         flags.append("off_topic")
+    if f["reversed"] > 0 and f["coverage"] == 0:  # its only match to the answer key negates or reverses it
+        flags.append("contradicts_key")
     if analysis.n_words > max(PADDED_WORDS, 4 * pack.reference_analysis.n_words):
         flags.append("long_padded")
     return flags
-

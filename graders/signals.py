@@ -138,7 +138,9 @@ def conflicts(sentence: Sentence, target: Sentence) -> str | None:
 
 def _similarity(enc: Encoded, sw: np.ndarray, target: Target) -> float:
     """Sentence-to-target similarity: mean of embedding cosine and the target's token recall."""
-    return 0.5 * (float(enc.vector @ target.encoded.vector) + alignment(enc, sw, target.encoded, target.pieces)[1])
+    return 0.5 * (
+        float(enc.vector @ target.encoded.vector) + alignment(enc, sw, target.encoded, target.pieces)[1]
+    )
 
 
 def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Signals:
@@ -162,35 +164,36 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
     hits: list[RubricHit] = []
     total = sum(p.weight for p in pack.points) or 1.0
     covered = soft = reversed_ = 0.0
+    rows = range(len(per_sentence))
     for j, point in enumerate(pack.points):
-        notes = [conflicts(s, point.sentence) for s, _, _ in per_sentence]
-        ok = [sims[i, j] for i in range(len(per_sentence)) if notes[i] is None]
-        sim_ok = max(ok, default=0.0)
-        best = int(np.argmax(sims[:, j])) if len(per_sentence) else -1
-        sim = float(sims[best, j]) if best >= 0 else 0.0
-        is_covered = bool(sim_ok >= COVER_THRESHOLD)
+        notes = [conflicts(sent, point.sentence) for sent, _, _ in per_sentence]
+        best = max(rows, key=lambda i: sims[i, j], default=None)
+        best_ok = max((i for i in rows if notes[i] is None), key=lambda i: sims[i, j], default=None)
+        sim = float(sims[best, j]) if best is not None else 0.0
+        sim_ok = float(sims[best_ok, j]) if best_ok is not None else 0.0
+        is_covered = sim_ok >= COVER_THRESHOLD
         note = None
-        if best >= 0 and notes[best] and sim >= COVER_THRESHOLD - 0.05 and not is_covered:
+        if best is not None and notes[best] and sim >= COVER_THRESHOLD - 0.05 and not is_covered:
             note = f"matched but {notes[best]}"
             reversed_ += point.weight
-        covered += point.weight * float(is_covered)
-        soft += point.weight * float(sim_ok)
-        evidence = per_sentence[best][0].text if best >= 0 and (is_covered or note) else None
-        if is_covered:
-            evidence = per_sentence[max(range(len(per_sentence)), key=lambda i: -1 if notes[i] else sims[i, j])][0].text
+        covered += point.weight * is_covered
+        soft += point.weight * sim_ok
+        evidence = per_sentence[best_ok if is_covered else best][0].text if (is_covered or note) else None
         hits.append(RubricHit(point.id, point.text, point.weight, is_covered, round(sim, 3), evidence, note))
 
     misconception: MisconceptionHit | None = None
     misc_feature = 0.0
     for target in pack.misconceptions:
-        for i, (sent, enc, sw) in enumerate(per_sentence):
+        for i, (sent, enc, sw) in enumerate(per_sentence[: len(analysis.sentences)]):  # real sentences only
             if conflicts(sent, target.sentence):  # "it is not true that ..." rejects the misconception
                 continue
             sim = _similarity(enc, sw, target)
             margin = sim - (float(sims[i].max()) if sims.shape[1] else 0.0)
             misc_feature = max(misc_feature, sim - 0.5 + min(margin, 0.0))
-            if sim >= MISCONCEPTION_THRESHOLD and margin >= MISCONCEPTION_MARGIN and (
-                misconception is None or sim > misconception.similarity
+            if (
+                sim >= MISCONCEPTION_THRESHOLD
+                and margin >= MISCONCEPTION_MARGIN
+                and (misconception is None or sim > misconception.similarity)
             ):
                 misconception = MisconceptionHit(target.id, target.text, sent.text, round(sim, 3))
 

@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nltk.stem import PorterStemmer
-from spacy.language import Language
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 _STEMMER = PorterStemmer()
 NEGATIONS = frozenset({"not", "no", "never", "without", "nothing", "none", "neither", "nor", "cannot", "n't"})
 # Stop words that carry meaning in a grading context stay content words: "not parallel" != "parallel".
-_KEEP = frozenset({"not", "no", "never", "without", "all", "both", "only", "same", "first", "next", "last", "one"})
+_KEEP = frozenset(
+    {"not", "no", "never", "without", "all", "both", "only", "same", "first", "next", "last", "one"}
+)
 STOP = frozenset(STOP_WORDS) - _KEEP
 
 # Contrast sets: a student sentence that says one side where the matched rubric point says the other
@@ -34,18 +36,37 @@ CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("unidirectional", "uni-directional", "one direction", "left to right", "left-to-right", "only left"),
     ),
     (("encoder",), ("decoder",)),
-    (("same sequence", "same input", "same sentence", "itself"), ("different sequence", "separate", "another")),
-    (("long-range", "long range", "distant", "far apart"), ("short-range", "short range", "nearby", "adjacent")),
+    (
+        ("same sequence", "same input", "same sentence", "itself"),
+        ("different sequence", "separate", "another"),
+    ),
+    (
+        ("long-range", "long range", "distant", "far apart"),
+        ("short-range", "short range", "nearby", "adjacent"),
+    ),
     (("faster", "speed up", "speeds up", "quicker"), ("slower", "slow down", "slows down")),
-    (("more", "larger", "bigger", "increase", "increases"), ("fewer", "less", "smaller", "decrease", "reduces")),
+    (
+        ("more", "larger", "bigger", "increase", "increases"),
+        ("fewer", "less", "smaller", "decrease", "reduces"),
+    ),
     (("labeled", "labelled", "supervised"), ("unlabeled", "unlabelled", "unsupervised", "raw text")),
     (("small dataset", "smaller dataset", "task-specific"), ("huge dataset", "from scratch", "random init")),
-    (("previous", "preceding", "earlier", "already generated"), ("future", "following words", "whole sentence")),
+    (
+        ("previous", "preceding", "earlier", "already generated"),
+        ("future", "following words", "whole sentence"),
+    ),
     (("order", "position"), ("orderless", "position-agnostic")),
 )
 # Subjects whose swap reverses a claim ("the decoder reads the input" vs "the encoder reads the input").
-ROLE_SWAPS = {"encoder": "decoder", "decoder": "encoder", "input": "output", "output": "input",
-              "bert": "gpt-2", "gpt-2": "bert", "gpt": "bert"}
+ROLE_SWAPS = {
+    "encoder": "decoder",
+    "decoder": "encoder",
+    "input": "output",
+    "output": "input",
+    "bert": "gpt-2",
+    "gpt-2": "bert",
+    "gpt": "bert",
+}
 
 _IDK = re.compile(
     r"^\W*(i\s*(do\s*n[o']?t|dont|don't)\s*know|idk|no\s*idea|not\s*sure|dunno|pass|skip|n/?a|none|nothing|"
@@ -184,11 +205,19 @@ def analyse(doc: Doc) -> Analysis:
         sentences=sentences,
         stems=content_stems(doc),
         n_words=len(words),
-        n_verbs=sum(1 for t in doc if t.pos_ == "VERB" or (t.pos_ == "AUX" and t.dep_ not in ("aux", "auxpass"))),
+        n_verbs=sum(
+            1 for t in doc if t.pos_ == "VERB" or (t.pos_ == "AUX" and t.dep_ not in ("aux", "auxpass"))
+        ),
         n_items=len(items),
         max_item_words=max((len(c.split()) for c in items), default=0),
         has_structure=bool(re.search(r":|->|=>|\bvs\.?\b", doc.text)),
     )
+
+
+def analyse_sentence(sentence: Sentence) -> Analysis:
+    """A one-sentence Analysis (for a reference sentence used as a rubric point)."""
+    words = len(sentence.text.split())
+    return Analysis(sentence.text, (sentence,), sentence.stems, words, 0, 1, words, False)
 
 
 def merged(analysis: Analysis) -> Sentence:
@@ -230,4 +259,8 @@ def is_keyword_list(analysis: Analysis) -> bool:
     """Several short comma-separated terms and (almost) no verbs: names things, explains nothing."""
     if analysis.has_structure or analysis.n_words < 3:
         return False
-    return analysis.n_items >= 3 and analysis.max_item_words <= 4 and analysis.n_verbs == 0
+    if analysis.max_item_words > 4:
+        return False
+    # The tagger reads some bare nouns ("speed", "attention") as verbs, so a longer list may have one.
+    items, verbs = analysis.n_items, analysis.n_verbs
+    return (items >= 3 and verbs == 0) or (items >= 4 and verbs <= 1)

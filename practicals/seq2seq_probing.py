@@ -39,7 +39,10 @@ def token_rows(array: np.ndarray) -> list[list[int | None]]:
     zero_rows = zeros.all(axis=-1)
     indices = values.argmax(axis=-1)
     return [
-        [int(i) if hot else (PADDING if blank else None) for i, hot, blank in zip(idx, hots, blanks, strict=True)]
+        [
+            int(i) if hot else (PADDING if blank else None)
+            for i, hot, blank in zip(idx, hots, blanks, strict=True)
+        ]
         for idx, hots, blanks in zip(indices, one_hot_rows, zero_rows, strict=True)
     ]
 
@@ -47,7 +50,9 @@ def token_rows(array: np.ndarray) -> list[list[int | None]]:
 def call_outputs(model: Any, inputs: Any, *, count: int, what: str, function: str) -> list[np.ndarray]:
     """``model(inputs)`` in inference mode as ``count`` numpy arrays (``count=1``: a single output)."""
     if not callable(model):
-        raise CheckFailed(f"{what} from `{function}`: expected a keras.Model, observed {type(model).__name__}")
+        raise CheckFailed(
+            f"{what} from `{function}`: expected a keras.Model, observed {type(model).__name__}"
+        )
     try:
         outputs = model(inputs, training=False)
     except Exception as exc:  # noqa: BLE001 - the student's model failing is feedback
@@ -61,7 +66,9 @@ def call_outputs(model: Any, inputs: Any, *, count: int, what: str, function: st
     if isinstance(outputs, dict) or not isinstance(outputs, (list, tuple)) or len(outputs) != count:
         observed = f"{len(outputs)} outputs" if isinstance(outputs, (list, tuple)) else "a single output"
         raise CheckFailed(f"{what} from `{function}`: expected {count} outputs, observed {observed}")
-    return [as_array(output, f"output {i + 1} of {what} from `{function}`") for i, output in enumerate(outputs)]
+    return [
+        as_array(output, f"output {i + 1} of {what} from `{function}`") for i, output in enumerate(outputs)
+    ]
 
 
 def reversal_pairs(
@@ -70,4 +77,3 @@ def reversal_pairs(
     """``count`` random sources ``(count, length)`` over ``vocab`` symbols and their reversals."""
     sources = rng.integers(0, vocab, size=(count, length))
     return sources, sources[:, ::-1].copy()
-

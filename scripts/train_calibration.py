@@ -22,14 +22,22 @@ from graders.calibration import DEFAULT_FILE, Calibration  # noqa: E402
 from graders.embedding import load_model  # noqa: E402
 from graders.short_answer import ShortAnswerGrader  # noqa: E402
 from graders.textproc import load_nlp  # noqa: E402
-from graders.training import SEMEVAL, THEORY_DEV, fit_on, fit_prior, grade_all  # noqa: E402
-from graders.training import read_semeval, read_theory_dev  # noqa: E402
+from graders.training import (  # noqa: E402  # noqa: E402
+    SEMEVAL,
+    SEMEVAL_EVERY,
+    THEORY_DEV,
+    fit_on,
+    fit_prior,
+    grade_all,
+    read_semeval,
+    read_theory_dev,
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--semeval-every", type=int, default=1, help="use every K-th SemEval row (speed)")
+    parser.add_argument("--semeval-every", type=int, default=SEMEVAL_EVERY, help="use every K-th SemEval row")
     parser.add_argument("--out", type=Path, default=ROOT / "graders" / "data" / DEFAULT_FILE)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -41,7 +49,9 @@ def main() -> None:
     dev = grade_all(grader, read_theory_dev(args.data / THEORY_DEV, load_bank()))
     prior = fit_prior(semeval)
     calibration = fit_on(
-        dev, prior, source=f"SemEval-2013 train ({len(semeval.scores)} rows) + theory_dev.csv ({len(dev.scores)} rows)"
+        dev,
+        prior,
+        source=f"SemEval-2013 train ({len(semeval.scores)} rows) + theory_dev.csv ({len(dev.scores)} rows)",
     )
     calibration.save(args.out)
     logging.info("wrote %s", args.out)

@@ -26,7 +26,9 @@ def test_empty_and_idk_answers_are_detected(text: str) -> None:
     assert is_empty_or_idk(text)
 
 
-@pytest.mark.parametrize("text", ["I don't know why, but attention weights the inputs.", "No recurrence is used."])
+@pytest.mark.parametrize(
+    "text", ["I don't know why, but attention weights the inputs.", "No recurrence is used."]
+)
 def test_real_answers_are_not_empty(text: str) -> None:
     assert not is_empty_or_idk(text)
 
@@ -47,12 +49,21 @@ def test_text_addressing_the_grader_is_found(text: str) -> None:
 
 
 def test_ordinary_answers_do_not_address_the_grader() -> None:
-    assert grader_addressing_spans("The decoder generates the output one token at a time, giving full context.") == []
+    assert (
+        grader_addressing_spans("The decoder generates the output one token at a time, giving full context.")
+        == []
+    )
 
 
 @pytest.mark.parametrize("score", [0.0, 0.29, 0.3, 0.5, 0.69, 0.7, 1.0])
 def test_verdict_thresholds(score: float) -> None:
-    expected = Verdict.CORRECT if score >= CORRECT_AT else Verdict.PARTIAL if score >= PARTIAL_AT else Verdict.INCORRECT
+    expected = (
+        Verdict.CORRECT
+        if score >= CORRECT_AT
+        else Verdict.PARTIAL
+        if score >= PARTIAL_AT
+        else Verdict.INCORRECT
+    )
     assert verdict_for(score) is expected
 
 
@@ -61,7 +72,7 @@ def test_caps_bound_the_score_and_grader_text_forces_review() -> None:
     assert decide(0.95, 1.0, ("off_topic",), True).score == 0.10
     assert decide(0.95, 1.0, (), True).score == 0.95
     assert decide(0.9, 0.9, ("addresses_grader",), True).needs_review
-    assert decide(0.5, 0.5, (), True).confidence < decide(0.05, 0.0, (), True).confidence
+    assert decide(0.68, 0.7, (), True).confidence < decide(0.05, 0.0, (), True).confidence
 
 
 def _synthetic(n: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -126,14 +137,15 @@ def test_calibration_of_a_user_bank_lives_next_to_it(tmp_path: Path) -> None:
 def test_read_answers_reports_bad_rows_by_line(tmp_path: Path) -> None:
     csv_path = tmp_path / "in.csv"
     csv_path.write_text(
-        "student_id,question_id,answer\ns1,T1,They run in parallel.\ns2,T9,whatever\n,,\ns3,t2,It writes the output.\n",
+        "student_id,question_id,answer\n"
+        "s1,T1,They run in parallel.\ns2,T11,whatever\n,,\ns3,t2,It writes the output.\n",
         encoding="utf-8",
     )
     header, rows, problems = read_answers(csv_path, load_bank(BANK))
     assert header == ["student_id", "question_id", "answer"]
     assert [r.line for r in rows] == [2, 5] and rows[1].item.id == "T2"
     assert [p.line for p in problems] == [3, 4]
-    assert "unknown question id 'T9'" in problems[0].message and "did you mean 'T1'" in problems[0].message
+    assert "unknown question id 'T11'" in problems[0].message and "did you mean 'T1'" in problems[0].message
     assert problems[1].message == "empty row"
 
 
@@ -146,8 +158,11 @@ def test_read_answers_ad_hoc_items(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("question_id,text\nT1,hi\n", "no 'answer' column"), ("", "empty or has no header"),
-     ("answer\nhello\n", "no 'question_id' column")],
+    [
+        ("question_id,text\nT1,hi\n", "no 'answer' column"),
+        ("", "empty or has no header"),
+        ("answer\nhello\n", "no 'question_id' column"),
+    ],
 )
 def test_read_answers_whole_file_errors(tmp_path: Path, content: str, message: str) -> None:
     csv_path = tmp_path / "in.csv"
@@ -176,5 +191,8 @@ def test_read_graded_checks_scores(tmp_path: Path) -> None:
 def test_write_atomically_leaves_no_temp_file(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     write_atomically(out, ["answer"], [{"answer": "x", "score": "1.000", "verdict": "correct"}])
-    assert out.read_text(encoding="utf-8").splitlines()[0] == "answer,score,points,verdict,confidence,needs_review,feedback"
+    assert (
+        out.read_text(encoding="utf-8").splitlines()[0]
+        == "answer,score,points,verdict,confidence,needs_review,feedback"
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]

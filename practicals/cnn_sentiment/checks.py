@@ -141,11 +141,11 @@ def test_predict_sentiment_probabilities(obs: dict[str, Any]) -> None:
     points=6,
     probe=probes.probe_learns_heldout,
     timeout=120,
-    train_size=60,
+    train_size=80,
     test_size=30,
     num_words=60,
     maxlen=10,
-    epochs=12,
+    epochs=20,
     batch_size=8,
 )
 def test_learns_heldout_accuracy(obs: dict[str, Any]) -> None:

@@ -16,8 +16,9 @@ from practicals.seq2seq_probing import call_outputs, one_hot, token_rows
 FUNCTION = "build_seq2seq"
 
 
-def _prepare(sub: Any, sources: list[list[int]], targets: list[list[int]], ne: int, nd: int, start: int,
-             stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _prepare(
+    sub: Any, sources: list[list[int]], targets: list[list[int]], ne: int, nd: int, start: int, stop: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     result = unpack(sub.prepare_data(sources, targets, ne, nd, start, stop), 3, "`prepare_data` result")
     names = ("encoder inputs (first item)", "decoder inputs (second item)", "decoder targets (third item)")
     return tuple(as_array(item, f"`prepare_data` {name}") for item, name in zip(result, names, strict=True))
@@ -54,15 +55,21 @@ def probe_model_shapes(sub: Any, ctx: ProbeContext) -> dict[str, Any]:
     batch, tx, ty, ne, nd = kw["batch"], kw["tx"], kw["ty"], kw["ne"], kw["nd"]
     training_model, encoder_model, decoder_model = _build(sub, ne, nd, kw["latent_dim"])
     encoder_x, decoder_x = _random_inputs(np.random.default_rng(ctx.seed), batch, tx, ty, ne, nd)
-    (probs,) = call_outputs(training_model, [encoder_x, decoder_x], count=1, what="the training model",
-                            function=FUNCTION)
+    (probs,) = call_outputs(
+        training_model, [encoder_x, decoder_x], count=1, what="the training model", function=FUNCTION
+    )
     h, c = call_outputs(encoder_model, encoder_x, count=2, what="the encoder model", function=FUNCTION)
-    step_probs, h2, c2 = call_outputs(decoder_model, [decoder_x[:, :1], h, c], count=3,
-                                      what="the decoder model", function=FUNCTION)
+    step_probs, h2, c2 = call_outputs(
+        decoder_model, [decoder_x[:, :1], h, c], count=3, what="the decoder model", function=FUNCTION
+    )
     return {
         "training": {**array_summary(probs), **_row_sums(probs)},
         "encoder": [array_summary(h), array_summary(c)],
-        "decoder": [{**array_summary(step_probs), **_row_sums(step_probs)}, array_summary(h2), array_summary(c2)],
+        "decoder": [
+            {**array_summary(step_probs), **_row_sums(step_probs)},
+            array_summary(h2),
+            array_summary(c2),
+        ],
         "compiled": bool(getattr(training_model, "compiled", False)),
     }
 
@@ -76,15 +83,16 @@ def probe_states_reach_decoder(sub: Any, ctx: ProbeContext) -> dict[str, Any]:
     encoder_a, decoder_x = _random_inputs(rng, batch, tx, ty, ne, nd)
     # Same decoder input, an encoder input that differs at every step.
     encoder_b = np.roll(encoder_a, 1, axis=-1)
-    outputs = [
-        call_outputs(training_model, [enc, decoder_x], count=1, what="the training model", function=FUNCTION)[0]
-        for enc in (encoder_a, encoder_b)
-    ]
-    steps = []
+    outputs, steps = [], []
     for enc in (encoder_a, encoder_b):
+        outputs += call_outputs(
+            training_model, [enc, decoder_x], count=1, what="the training model", function=FUNCTION
+        )
         h, c = call_outputs(encoder_model, enc, count=2, what="the encoder model", function=FUNCTION)
-        steps.append(call_outputs(decoder_model, [decoder_x[:, :1], h, c], count=3, what="the decoder model",
-                                  function=FUNCTION)[0])
+        step = call_outputs(
+            decoder_model, [decoder_x[:, :1], h, c], count=3, what="the decoder model", function=FUNCTION
+        )
+        steps.append(step[0])
     return {
         "training_change": float(np.abs(outputs[0] - outputs[1]).max()),
         "inference_change": float(np.abs(steps[0] - steps[1]).max()),
@@ -97,13 +105,19 @@ def probe_inference_matches_training(sub: Any, ctx: ProbeContext) -> dict[str, A
     batch, tx, ty, ne, nd = kw["batch"], kw["tx"], kw["ty"], kw["ne"], kw["nd"]
     training_model, encoder_model, decoder_model = _build(sub, ne, nd, kw["latent_dim"])
     encoder_x, decoder_x = _random_inputs(np.random.default_rng(ctx.seed), batch, tx, ty, ne, nd)
-    (expected,) = call_outputs(training_model, [encoder_x, decoder_x], count=1, what="the training model",
-                               function=FUNCTION)
+    (expected,) = call_outputs(
+        training_model, [encoder_x, decoder_x], count=1, what="the training model", function=FUNCTION
+    )
     h, c = call_outputs(encoder_model, encoder_x, count=2, what="the encoder model", function=FUNCTION)
     steps = []
     for t in range(ty):
-        probs, h, c = call_outputs(decoder_model, [decoder_x[:, t:t + 1], h, c], count=3,
-                                   what="the decoder model", function=FUNCTION)
+        probs, h, c = call_outputs(
+            decoder_model,
+            [decoder_x[:, t : t + 1], h, c],
+            count=3,
+            what="the decoder model",
+            function=FUNCTION,
+        )
         steps.append(probs.reshape(batch, -1))
     stepped = np.stack(steps, axis=1)
     if stepped.shape != expected.shape:
@@ -161,7 +175,9 @@ def probe_decode_scripted(sub: Any, ctx: ProbeContext) -> dict[str, Any]:
     results = []
     for case in kw["cases"]:
         source = one_hot([[case["source_token"]] * kw["tx"]], ne)
-        results.append(_decoded(sub.decode_sequence(source, encoder, decoder, nd, start, stop, case["max_len"])))
+        results.append(
+            _decoded(sub.decode_sequence(source, encoder, decoder, nd, start, stop, case["max_len"]))
+        )
     return {"results": results}
 
 
@@ -172,8 +188,10 @@ def toy_translation(seed: int, length: int, vocab: int, held_out: int) -> dict[s
     np.random.default_rng(seed).shuffle(sources)
     targets = sources[:, ::-1] + 2
     return {
-        "train_sources": sources[held_out:].tolist(), "train_targets": targets[held_out:].tolist(),
-        "test_sources": sources[:held_out].tolist(), "test_targets": targets[:held_out].tolist(),
+        "train_sources": sources[held_out:].tolist(),
+        "train_targets": targets[held_out:].tolist(),
+        "test_sources": sources[:held_out].tolist(),
+        "test_targets": targets[:held_out].tolist(),
     }
 
 
@@ -184,15 +202,23 @@ def probe_learns_translation(sub: Any, ctx: ProbeContext) -> dict[str, Any]:
     ne, start, stop = kw["vocab"], 0, 1
     nd = kw["vocab"] + 2
     data = toy_translation(ctx.seed, kw["length"], kw["vocab"], kw["held_out"])
-    encoder_x, decoder_x, decoder_y = _prepare(sub, data["train_sources"], data["train_targets"], ne, nd,
-                                               start, stop)
+    encoder_x, decoder_x, decoder_y = _prepare(
+        sub, data["train_sources"], data["train_targets"], ne, nd, start, stop
+    )
     training_model, encoder_model, decoder_model = _build(sub, ne, nd, kw["latent_dim"])
-    history = keras_probing.train(training_model, [encoder_x, decoder_x], decoder_y, epochs=kw["epochs"],
-                                  batch_size=kw["batch_size"], function=FUNCTION)
+    history = keras_probing.train(
+        training_model,
+        [encoder_x, decoder_x],
+        decoder_y,
+        epochs=kw["epochs"],
+        batch_size=kw["batch_size"],
+        function=FUNCTION,
+    )
     decoded = []
     for source in data["test_sources"]:
-        result = sub.decode_sequence(one_hot([source], ne), encoder_model, decoder_model, nd, start, stop,
-                                     kw["length"] + 2)
+        result = sub.decode_sequence(
+            one_hot([source], ne), encoder_model, decoder_model, nd, start, stop, kw["length"] + 2
+        )
         decoded.append(_decoded(result))
     exact = sum(result == target for result, target in zip(decoded, data["test_targets"], strict=True))
     return {

@@ -38,7 +38,9 @@ def build_seq2seq(
     _, state_h, state_c = keras.layers.LSTM(latent_dim, return_state=True, name="encoder_lstm")(encoder_in)
 
     decoder_in = keras.Input(shape=(None, num_decoder_tokens), name="decoder_in")
-    decoder_lstm = keras.layers.LSTM(latent_dim, return_sequences=True, return_state=True, name="decoder_lstm")
+    decoder_lstm = keras.layers.LSTM(
+        latent_dim, return_sequences=True, return_state=True, name="decoder_lstm"
+    )
     decoder_dense = keras.layers.Dense(num_decoder_tokens, activation="softmax", name="decoder_probs")
     sequence, _, _ = decoder_lstm(decoder_in, initial_state=[state_h, state_c])
     training_model = keras.Model([encoder_in, decoder_in], decoder_dense(sequence), name="seq2seq")

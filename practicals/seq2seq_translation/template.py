@@ -43,7 +43,9 @@ def build_seq2seq(
     - decoder model: ``[decoder_in, h, c] -> [probs, h, c]`` for one (or more) decoder steps.
     The inference models must reuse the training model's layers, so that training them trains both.
     """
-    raise NotImplementedError("build the encoder, the decoder, the training model and the two inference models")
+    raise NotImplementedError(
+        "build the encoder, the decoder, the training model and the two inference models"
+    )
 
 
 def decode_sequence(

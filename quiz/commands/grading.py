@@ -20,8 +20,13 @@ def _report(problems: list, console: Console) -> None:
 
 @click.command("grade-answers")
 @click.argument("in_csv", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--out", "out_csv", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Output CSV: the input columns plus score, points, verdict, confidence, needs_review, feedback.")
+@click.option(
+    "--out",
+    "out_csv",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Output CSV: the input columns plus score, points, verdict, confidence, needs_review, feedback.",
+)
 @bank_option
 def grade_answers(in_csv: Path, out_csv: Path, bank_ref: str | None) -> None:
     """Grade a CSV of free-text answers.
@@ -51,7 +56,9 @@ def grade_answers(in_csv: Path, out_csv: Path, bank_ref: str | None) -> None:
             progress.advance(task, len(chunk))
     write_atomically(out_csv, header, out)
     review = sum(1 for row in out if row["needs_review"] == "yes")
-    err.print(f"graded {len(out)} answer(s) into {out_csv}; {review} need review; {len(problems)} row(s) skipped")
+    err.print(
+        f"graded {len(out)} answer(s) into {out_csv}; {review} need review; {len(problems)} row(s) skipped"
+    )
 
 
 @click.command("calibrate")
@@ -91,15 +98,21 @@ def calibrate(graded_csv: Path, bank_ref: str | None) -> None:
     with err.status(f"computing the grading signals of {len(rows)} answers..."):
         grader = ShortAnswerGrader.load(calibration=Calibration.untrained())
         grades = grader.grade_many((row.item, row.answer) for row in rows)
-    graded = Graded([r.item for r in rows], [r.answer for r in rows],
-                    np.array([r.score for r in rows], dtype=float), [r.item.id for r in rows], grades)
+    graded = Graded(
+        [r.item for r in rows],
+        [r.answer for r in rows],
+        np.array([r.score for r in rows], dtype=float),
+        [r.item.id for r in rows],
+        grades,
+    )
     calibration = fit_on(graded, prior, source=f"quiz calibrate {graded_csv.name} (bank {bank.id})")
     before = float(np.abs(final_scores(graded, prior) - graded.scores).mean())
     after = float(np.abs(final_scores(graded, calibration) - graded.scores).mean())
     path = calibration_path(bank_ref)
     calibration.save(path)
     err.print(
-        f"calibrated on {len(rows)} answer(s) to {len(questions)} question(s); {len(problems)} row(s) skipped\n"
+        f"calibrated on {len(rows)} answer(s) to {len(questions)} question(s); "
+        f"{len(problems)} row(s) skipped\n"
         f"mean absolute error on these answers: {before:.3f} with the default -> {after:.3f}\n"
         f"stored {path}"
     )

@@ -81,25 +81,31 @@ def batch(
         TextColumn("{task.description}"),
         transient=False,
     )
-    task_id = progress.add_task("planning", total=None)
+    task_id = progress.add_task("", total=None, visible=False)
 
     def on_plan(work: Plan) -> None:
-        progress.update(task_id, total=work.total, description=f"{work.skipped} unchanged, skipped")
+        progress.update(
+            task_id, total=work.total, visible=True, description=f"{work.skipped} unchanged, skipped"
+        )
+        progress.start()  # only now: planning errors print cleanly, without a bar
 
     def on_progress(units: int, what: str) -> None:
         progress.update(task_id, advance=units, description=what)
 
-    with Gradebook.open(gradebook) as book, progress:
-        outcome = run_batch(
-            root,
-            book,
-            bank=bank_name,
-            workers=workers,
-            scheduler=scheduler,
-            force=force,
-            on_plan=on_plan,
-            on_progress=on_progress,
-        )
+    with Gradebook.open(gradebook) as book:
+        try:
+            outcome = run_batch(
+                root,
+                book,
+                bank=bank_name,
+                workers=workers,
+                scheduler=scheduler,
+                force=force,
+                on_plan=on_plan,
+                on_progress=on_progress,
+            )
+        finally:
+            progress.stop()
         flags = len(book.similarity())
         review = len(book.review_queue())
     click.echo(

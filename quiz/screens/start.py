@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Static
 
 from quiz.store import Attempt, Mode, Status
 from quiz.widgets.grader_status import GraderStatus
@@ -62,8 +62,9 @@ class StartScreen(Screen[None]):
             if options.student_id:
                 yield Static(f"Student: {options.student_id}", id="student-fixed")
             else:
-                yield Label("Student id")
-                yield Input(placeholder="your student id, then Enter", id="student")
+                student = Input(placeholder="your student id, then Enter", id="student")
+                student.border_title = "Student id"
+                yield student
             yield Static(id="resume-info")
             with Horizontal(id="start-buttons"):
                 yield Button("Resume", id="resume", variant="primary")
