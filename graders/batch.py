@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import importlib
+import io
 import json
 import logging
 import multiprocessing
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from graders.errors import InputError, QuizError
-from graders.gradebook import Gradebook, Item, Row
+from graders.gradebook import Gradebook, Item, Kind, Row
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ def read_attempt(path: Path, student_id: str) -> list[Answer]:
                 f"{path}: not an attempt exported by 'quiz export' ({type(exc).__name__}: {exc})"
             ) from None
     else:
-        reader = csv.DictReader(text.splitlines())
+        reader = csv.DictReader(io.StringIO(text, newline=""))  # answers may span lines
         missing = {"question_id", "answer"} - set(reader.fieldnames or ())
         if missing:
             raise InputError(
@@ -153,7 +154,7 @@ def read_attempt(path: Path, student_id: str) -> list[Answer]:
     return [Answer(student_id, qid, answer, str(path)) for qid, answer in pairs]
 
 
-def _invalid_row(student: str, item: str, path: Path, message: str, kind: str = "theory") -> Row:
+def _invalid_row(student: str, item: str, path: Path, message: str, kind: Kind = "theory") -> Row:
     content = path.read_bytes() if path.is_file() else b""
     return Row(
         student,
@@ -165,7 +166,7 @@ def _invalid_row(student: str, item: str, path: Path, message: str, kind: str = 
         sha256(content),
         "input",
         {},
-        error=message,  # type: ignore[arg-type]
+        error=message,
         source_path=str(path),
     )
 

@@ -31,6 +31,7 @@ from graders.signals import FEATURES
 log = logging.getLogger(__name__)
 
 DEFAULT_FILE = "default_calibration.json"
+MIN_SCALE = 1e-3  # standard deviation under which a signal counts as constant
 # Sign each coefficient may take: +1 more of the signal never lowers the score, -1 never raises it.
 SIGNS: dict[str, int] = {
     "ref_cos": 1,
@@ -172,12 +173,16 @@ def fit(
     X = np.asarray(X, dtype=float)
     y = np.clip(np.asarray(y, dtype=float), 0.0, 1.0)
     w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    mean, scale = X.mean(axis=0), np.maximum(X.std(axis=0), MIN_SCALE)
+    coef0, b0 = np.zeros(len(features)), 0.0
     if prior is not None:
         index = [prior.features.index(f) for f in features]
-        mean, scale, coef0, b0 = prior.mean[index], prior.scale[index], prior.coef[index], prior.intercept
-    else:
-        mean, scale = X.mean(axis=0), np.maximum(X.std(axis=0), 1e-6)
-        coef0, b0 = np.zeros(len(features)), 0.0
+        # Keep the prior's standardisation, except for signals the prior never saw vary (e.g. the
+        # misconception signal on data without misconceptions): those take this data's.
+        seen = prior.scale[index] > MIN_SCALE
+        mean = np.where(seen, prior.mean[index], mean)
+        scale = np.where(seen, prior.scale[index], scale)
+        coef0, b0 = prior.coef[index], prior.intercept
     Z = (X - mean) / scale
     penalty = strength if prior is not None else 1e-3
     wsum = w.sum()

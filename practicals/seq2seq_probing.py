@@ -1,14 +1,14 @@
 """Helpers shared by the probes of the two sequence-to-sequence practicals (5 and 8).
 
-They complement ``practicals.keras_probing`` (which they build on) with what one-hot
-encoder-decoder models need:
+They complement ``practicals.keras_probing`` (use that for training, layer types and single-output
+models) with what one-hot encoder-decoder models need:
 
 - ``one_hot(indices, depth)``: float32 one-hot arrays, the input format of both practicals;
 - ``token_rows(array)``: read a one-hot array back as token indices, marking padding and rows that
   are not one-hot, so judges can compare sequences;
 - ``call_outputs(model, inputs, count=..., ...)``: call a model with several outputs (the inference
   models of practical 5) and get numpy arrays, or a ``CheckFailed`` naming the contract function;
-- ``reversal_pairs(...)``: the toy translation both "learns" checks use.
+- ``reversal_pairs(...)``: random sources and their reversals, the alignment task of practical 8.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ goes to exactly one student and each student answers 4 questions; half the stude
 answer to Q1 with a few words changed (the theory plagiarism pair).
 
 Practicals (the fast ones, spaCy and WordNet): honest solutions written independently (each given to
-one student), the reference solutions, blank templates, a template with a syntax error, a reference
-solution with a bug, and s05's copy of s04's code with renamed variables, rewritten comments and
-reordered helpers (the code plagiarism pair).
+one student), spacy_ner's reference solution, blank templates, a template with a syntax error,
+text_augmentation's reference solution with a bug, and s05's copy of s04's code with renamed
+variables, rewritten comments and reordered helpers (the code plagiarism pair).
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ def _practicals() -> dict[str, dict[str, str]]:
         "s06": {"spacy_ner": ner_template},
         "s07": {"spacy_ner": ner_template.replace("def extract_entities(", "def extract_entities((", 1)},
         "s08": {"spacy_ner": ner_template, "text_augmentation": ref("text_augmentation", "template.py")},
-        "s09": {"text_augmentation": ref("text_augmentation", "solution.py")},
-        "s10": {"text_augmentation": buggy},
+        # the reference solution with a bug (nobody submits the plain reference: that would be a true pair)
+        "s09": {"text_augmentation": buggy},
     }
 
 
@@ -124,4 +124,3 @@ def build_class(
         if student == BROKEN_ATTEMPT:
             (folder / "old-attempt.json").write_text('{"records": [{"question_id": ', encoding="utf-8")
     return root
-

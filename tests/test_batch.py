@@ -18,13 +18,18 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from graders.batch import run_batch
+from graders.batch import discover, run_batch
+from graders.errors import InputError
 from graders.gradebook import Gradebook
 from quiz.__main__ import cli
+from quiz.store import Mode, Store
 from tests.classroom import BROKEN_ATTEMPT, CODE_PAIR, STUDENTS, THEORY_PAIR, build_class, theory_assignment
 
-pytestmark = [pytest.mark.slow, pytest.mark.models]
 PROJECT = Path(__file__).resolve().parents[1]
+
+
+def slow(test):  # grades with the real runner and embedding model
+    return pytest.mark.slow(pytest.mark.models(test))
 
 
 def batch_process(root: Path, out: Path) -> subprocess.Popen[bytes]:
@@ -50,6 +55,12 @@ def committed(gradebook: Path) -> dict[tuple[str, str], tuple[str, float]]:
         return {}
 
 
+def copy_gradebook(source: Path, target: Path) -> Path:
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """Grade the class: start a batch, SIGKILL it once a practical is committed, then rerun it."""
@@ -70,6 +81,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return {"root": root, "gradebook": gradebook, "before_kill": before_kill, "output": output}
 
 
+@slow
 def test_kill_and_resume_loses_nothing_and_grades_nothing_twice(graded: dict) -> None:
     before = graded["before_kill"]
     with Gradebook.open(graded["gradebook"], create=False) as book:
@@ -80,6 +92,7 @@ def test_kill_and_resume_loses_nothing_and_grades_nothing_twice(graded: dict) ->
     assert set(counts) == set(after) and set(counts.values()) == {1}
 
 
+@slow
 def test_gradebook_totals_and_scores(graded: dict) -> None:
     with Gradebook.open(graded["gradebook"], create=False) as book:
         rows = {(r.student_id, r.item): r for r in book.rows()}
@@ -87,7 +100,7 @@ def test_gradebook_totals_and_scores(graded: dict) -> None:
     assert sorted(totals) == STUDENTS
     for student in STUDENTS:
         assert totals[student] == pytest.approx(sum(r.points for (s, _), r in rows.items() if s == student))
-    ref_ner, ref_aug = rows[("s01", "spacy_ner")], rows[("s09", "text_augmentation")]
+    ref_ner, ref_aug = rows[("s01", "spacy_ner")], rows[("s01", "text_augmentation")]
     assert ref_ner.points == ref_ner.max_points > 0 and ref_aug.points == ref_aug.max_points > 0
     for honest in ("s02", "s03", "s04", "s05"):  # independently written correct solutions
         assert rows[(honest, "spacy_ner")].points == ref_ner.max_points
@@ -98,7 +111,7 @@ def test_gradebook_totals_and_scores(graded: dict) -> None:
         "extract_entities" in c["message"] or "syntax" in c["message"].lower()
         for c in broken.result["checks"]
     )
-    assert 0 < rows[("s10", "text_augmentation")].points < ref_aug.max_points  # the planted bug costs points
+    assert 0 < rows[("s09", "text_augmentation")].points < ref_aug.max_points  # the planted bug costs points
     invalid = [r for r in rows.values() if r.status != "graded"]
     assert [(r.student_id, r.status) for r in invalid] == [(BROKEN_ATTEMPT, "invalid")]
     # the theory grades follow the human grades of the same answers
@@ -112,6 +125,7 @@ def test_gradebook_totals_and_scores(graded: dict) -> None:
     assert len(machine) == 120 and np.corrcoef(machine, human)[0, 1] > 0.5
 
 
+@slow
 def test_similarity_flags_find_both_planted_pairs_and_nothing_else(graded: dict) -> None:
     with Gradebook.open(graded["gradebook"], create=False) as book:
         flags = {(f.kind, f.item, f.student_a, f.student_b): f for f in book.similarity()}
@@ -122,25 +136,27 @@ def test_similarity_flags_find_both_planted_pairs_and_nothing_else(graded: dict)
     assert "_get_nlp" in flags[("practical", practical, c, d)].evidence["lines_b"]
 
 
+@slow
 def test_rerun_skips_unchanged_and_regrades_what_changed(graded: dict, tmp_path: Path) -> None:
     root = shutil.copytree(graded["root"], tmp_path / "class")
-    gradebook = shutil.copy(graded["gradebook"], tmp_path / "class.sqlite")
+    gradebook = copy_gradebook(graded["gradebook"], tmp_path / "class.sqlite")
     with Gradebook.open(gradebook) as book:
         outcome = run_batch(root, book, similarity=False)
         assert outcome.graded == 0 and outcome.skipped == len(book.rows())
         attempt = root / "s02" / "attempt.csv"
-        attempt.write_text(
-            attempt.read_text()
-            .replace("\n", " Also, attention.\n", 2)
-            .replace("answer Also, attention.", "answer", 1)
-        )
+        with attempt.open(newline="") as handle:
+            records = list(csv.reader(handle))
+        records[1][2] += " It also uses attention."
+        with attempt.open("w", newline="") as handle:
+            csv.writer(handle).writerows(records)
         outcome = run_batch(root, book, similarity=False)
         assert outcome.graded == 1
         assert max(book.grading_counts().values()) == 2
 
 
+@slow
 def test_csv_overrides_and_feedback(graded: dict, tmp_path: Path) -> None:
-    gradebook = shutil.copy(graded["gradebook"], tmp_path / "class.sqlite")
+    gradebook = copy_gradebook(graded["gradebook"], tmp_path / "class.sqlite")
     with Gradebook.open(gradebook) as book:
         queue = book.review_queue()
         target = queue[0] if queue else book.rows(kind="theory")[0]
@@ -185,6 +201,7 @@ def test_csv_overrides_and_feedback(graded: dict, tmp_path: Path) -> None:
     assert "review" in (out / "report.html").read_text()
 
 
+@slow
 def test_dask_local_cluster_grades_like_the_pool(graded: dict, tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     root = build_class(tmp_path / "class", students=["s01", "s04"], question_ids=["Q1", "Q6", "Q11"])
@@ -202,3 +219,31 @@ def test_dask_local_cluster_grades_like_the_pool(graded: dict, tmp_path: Path) -
         }
     assert outcome.errors == 0 and outcome.graded == len(rows) >= 5
     assert rows == pytest.approx(expected)
+
+
+def test_discover_reads_real_exports_and_reports_bad_files(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store.sqlite3")
+    attempt = store.create_attempt(
+        student_id="x", bank_id="attention-transfer", bank_title="t", mode=Mode.EXAM, order=["Q1", "Q2"]
+    )
+    store.submit(attempt, "Q1", 'weighted, "quoted"\nsecond line')
+    store.export(attempt, tmp_path / "class" / "s1" / "attempt.json")
+    store.export(attempt, tmp_path / "class" / "s2" / "attempt.csv")
+    store.close()
+    (tmp_path / "class" / "s2" / "spacy_ner.py").write_text("def extract_entities(text): ...\n")
+    (tmp_path / "class" / "s3").mkdir()
+    (tmp_path / "class" / "s3" / "answers.csv").write_text("\ufeffquestion,answer\nQ1,x\n")
+    (tmp_path / "class" / "s3" / "notes.txt").write_text("ignored")
+    files, answers, invalid = discover(tmp_path / "class")
+    assert files == {"s2": {"spacy_ner": tmp_path / "class" / "s2" / "spacy_ner.py"}}
+    got = {(a.student_id, a.question_id): a.text for a in answers}
+    assert got == {
+        ("s1", "Q1"): 'weighted, "quoted"\nsecond line',
+        ("s1", "Q2"): "",
+        ("s2", "Q1"): 'weighted, "quoted"\nsecond line',
+        ("s2", "Q2"): "",
+    }
+    assert [(r.student_id, r.item, r.status) for r in invalid] == [("s3", "attempt:answers.csv", "invalid")]
+    assert "question_id" in invalid[0].error
+    with pytest.raises(InputError, match="does not exist"):
+        discover(tmp_path / "missing")

@@ -32,14 +32,12 @@ def probe_sequences(sub: Any, ctx: ProbeContext) -> dict[str, Any]:
         char_to_idx.get(char) == index for index, char in idx_to_char.items()
     )
     observation: dict[str, Any] = {
-        "text_length": len(text),
         "seq_len": seq_len,
         "x": array_summary(x),
         "y": array_summary(y),
         "vocabulary": sorted(map(str, char_to_idx)),
         "text_characters": sorted(set(text)),
         "maps_inverse": inverse,
-        "map_sizes": [len(char_to_idx), len(idx_to_char)],
     }
     if x.ndim == 2 and y.ndim == 1 and len(x) == len(y) and inverse:
         # Each row followed by its target must be a window of the text.

@@ -146,11 +146,14 @@ class QuestionScreen(Screen[None]):
             self._save_timer = self.set_timer(SAVE_DELAY_S, self.save_state)
             self._show_answer_status(unsaved=True)
 
-    def save_state(self) -> None:
-        """Write the editor's text as the current question's draft (now, not later)."""
+    def _cancel_pending_save(self) -> None:
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
+
+    def save_state(self) -> None:
+        """Write the editor's text as the current question's draft (now, not later)."""
+        self._cancel_pending_save()
         question_id = self.question.id
         text = self.query_one("#answer", TextArea).text
         if text != self.attempt.answer(question_id).draft:
@@ -206,7 +209,7 @@ class QuestionScreen(Screen[None]):
         if not text.strip():
             self.notify("Write an answer before submitting.", severity="warning")
             return
-        self.save_state()
+        self._cancel_pending_save()  # the submit below saves the text as the draft too
         self.quiz.store.submit(self.attempt, question.id, text)
         self.query_one(QuestionList).refresh_from(question.id)
         self._show_answer_status()

@@ -66,7 +66,7 @@ def test_answer_survives_kill_9_and_resumes(tmux: Tmux) -> None:
 
     tmux.start("second", command, cwd=ROOT, size=SIZE)
     screen = tmux.wait_for("second", "Resume it?")
-    assert "(2 of 20 answered)" in screen
+    assert "2 of 20" in screen  # answered (the sentence may wrap)
     tmux.send("second", "Enter")  # Resume has the focus
     # wait for the texts themselves: the heading may repaint before the editor does
     screen = tmux.wait_for("second", DRAFT)
