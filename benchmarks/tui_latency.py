@@ -4,8 +4,8 @@
   start screen's bank title shows (process start, imports, bank load and first paint included).
 * ctrl+s -> feedback: the app runs headless (Textual Pilot) with the real ShortAnswerGrader on the
   default bank; after a warm-up pass over the same answers (per-question caches built), each answer
-  is submitted with ctrl+s and the time until the feedback panel shows its score is recorded, then
-  the same grades are timed without the UI.
+  is submitted with ctrl+s and the time until the feedback panel holds its score is recorded (it is
+  painted on the next frame), then the same grades are timed without the UI.
 
 Run: ``python -m benchmarks.tui_latency [--launches 5] [--answers 20]`` (needs tmux for the first part).
 """
@@ -53,6 +53,7 @@ async def feedback_seconds(answers: int) -> tuple[float, list[float], list[float
     from quiz.app import QuizApp, QuizOptions
     from quiz.commands.take import load_grader
     from quiz.store import Store
+    from quiz.widgets.feedback import FeedbackPanel
 
     bank = load_bank()
     started = time.perf_counter()
@@ -72,12 +73,16 @@ async def feedback_seconds(answers: int) -> tuple[float, list[float], list[float
             for _, text in texts:
                 editor = app.screen.query_one("#answer")
                 editor.load_text(text)
-                body = app.screen.query_one("#feedback-body", Static)
+                panel = app.screen.query_one(FeedbackPanel)  # hidden until this question is submitted
+                body = panel.query_one("#feedback-body", Static)
                 sent = time.perf_counter()
-                await pilot.press("ctrl+s")
-                while not (body.display and str(body.render()).startswith("Score")):
-                    await pilot.pause(0.002)
+                # pilot.press returns only once the app is idle again (well after the feedback is
+                # set), so the key is pressed in a task and the panel polled on the event loop
+                press = asyncio.create_task(pilot.press("ctrl+s"))
+                while not (panel.display and str(body.render()).startswith("Score")):
+                    await asyncio.sleep(0.001)
                 latencies.append(time.perf_counter() - sent)
+                await press
                 await pilot.press("ctrl+n")
         store.close()
     bare = []

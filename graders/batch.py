@@ -36,6 +36,15 @@ from graders.gradebook import Gradebook, Item, Kind, Row
 
 log = logging.getLogger(__name__)
 
+# The short-answer grading engine's modules: changing any of them changes every theory grade's version.
+GRADER_SOURCES = (
+    "short_answer.py",
+    "signals.py",
+    "textproc.py",
+    "feedback.py",
+    "embedding.py",
+    "calibration.py",
+)
 THEORY_CHUNK = 64  # answers per grade_many call: large enough to batch the encoder, small enough to resume
 
 
@@ -217,7 +226,7 @@ def plan(
         bank_path = str(resolve_bank_path(bank))
         loaded = load_bank(bank_path)
         calibration = json.dumps(calibration_for(bank_path).to_json(), sort_keys=True)
-        grader_version = runner_version() + calibration
+        grader_version = _grader_code() + calibration
         questions = {q.id: q for q in loaded.questions}
         for position, q in enumerate(loaded.questions):
             items.append(
@@ -268,6 +277,18 @@ def plan(
     result.invalid = [r for r in invalid if not unchanged(r.student_id, r.item, r.content_hash, r.version)]
     result.skipped += len(invalid) - len(result.invalid)
     return result
+
+
+def _grader_code() -> str:
+    """sha256 over the short-answer engine's source, so that a changed grader regrades (like the checks'
+    bundle hash does for practicals); the package version alone does not change between commits."""
+    folder = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in GRADER_SOURCES:
+        source = folder / name
+        if source.is_file():
+            digest.update(name.encode() + b"\0" + source.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _max_points(practical: str) -> float:

@@ -59,8 +59,10 @@ def encode(model: SentenceTransformer, texts: list[str], *, batch_size: int = 64
     convert = model.tokenizer.convert_ids_to_tokens
     result = []
     for out in outputs:
-        ids = out["input_ids"].tolist()
-        tokens = out["token_embeddings"].float().numpy()[1:-1]
+        # Batched outputs are padded to the longest text of the batch: keep the real tokens only.
+        n = int(out["attention_mask"].sum())
+        ids = out["input_ids"][:n].tolist()
+        tokens = out["token_embeddings"][:n].float().numpy()[1:-1]
         tokens = tokens / np.maximum(np.linalg.norm(tokens, axis=1, keepdims=True), 1e-9)
         vector = out["sentence_embedding"].float().numpy()
         result.append(Encoded(vector, tokens, _piece_words(convert(ids[1:-1]))))
