@@ -74,7 +74,7 @@ def class_data(book: Gradebook) -> ClassData:
         else np.zeros((0, len(items)))
     )
     totals = dict(zip(students, (round(float(t), 4) for t in matrix.sum(axis=1)), strict=True))
-    answered = {(r.student_id, r.item) for r in rows if r.status == "graded"}
+    answered = {(r.student_id, r.item) for r in rows if r.status == "graded" and r.source.strip()}
     questions = []
     for column, it in enumerate(items):
         if it.kind != "theory":
@@ -319,8 +319,8 @@ def render_html(book: Gradebook) -> str:
                 f"{data.max_total:g}",
                 f"{np.mean(values):.2f}",
                 f"{np.median(values):.2f}",
-                f"{min(values):g}",
-                f"{max(values):g}",
+                f"{min(values):.2f}",
+                f"{max(values):.2f}",
                 str(len(data.review)),
                 str(len(data.similarity)),
             ]
