@@ -33,6 +33,8 @@ def test_unknown_command_suggests_the_closest() -> None:
 
 
 def test_python_dash_m_quiz_works() -> None:
-    proc = subprocess.run([sys.executable, "-m", "quiz", "--version"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "quiz", "--version"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0
     assert "quiz" in proc.stdout
