@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,10 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
+
+# Up to this many texts, encode on one torch thread: a forward pass over a few short sentences is too
+# small to split, and waiting for a second thread (worse on a loaded machine) costs more than it saves.
+SINGLE_THREAD_TEXTS = 16
 
 
 def load_model() -> SentenceTransformer:
@@ -55,7 +61,8 @@ def _piece_words(pieces: list[str]) -> tuple[str, ...]:
 def encode(model: SentenceTransformer, texts: list[str], *, batch_size: int = 64) -> list[Encoded]:
     if not texts:
         return []
-    outputs = model.encode(texts, output_value=None, batch_size=batch_size, show_progress_bar=False)
+    with _torch_threads(1 if len(texts) <= SINGLE_THREAD_TEXTS else None):
+        outputs = model.encode(texts, output_value=None, batch_size=batch_size, show_progress_bar=False)
     convert = model.tokenizer.convert_ids_to_tokens
     result = []
     for out in outputs:
@@ -67,3 +74,19 @@ def encode(model: SentenceTransformer, texts: list[str], *, batch_size: int = 64
         vector = out["sentence_embedding"].float().numpy()
         result.append(Encoded(vector, tokens, _piece_words(convert(ids[1:-1]))))
     return result
+
+
+@contextmanager
+def _torch_threads(n: int | None) -> Iterator[None]:
+    """Run torch on ``n`` intra-op threads (None: leave as is), restoring the previous count."""
+    import torch
+
+    previous = torch.get_num_threads()
+    if n is None or n == previous:
+        yield
+        return
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

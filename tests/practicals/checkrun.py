@@ -52,3 +52,13 @@ def run_checks(
         if not outcomes:
             raise AssertionError(f"no checks ran:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
         return outcomes
+
+
+def failed(outcomes: dict[str, Outcome]) -> set[str]:
+    """Names of the checks that did not pass."""
+    return {name for name, outcome in outcomes.items() if not outcome.passed}
+
+
+def messages(outcomes: dict[str, Outcome]) -> dict[str, str]:
+    """Failure message per failed check (for assertion output)."""
+    return {name: outcome.message for name, outcome in outcomes.items() if not outcome.passed}

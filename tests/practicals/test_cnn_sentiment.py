@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from practicals import practical_dir
-from tests.practicals.checkrun import Outcome, run_checks
+from tests.practicals.checkrun import failed, messages, run_checks
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
@@ -29,23 +29,17 @@ ALL_CHECKS = {
 }
 
 
-def _failed(outcomes: dict[str, Outcome]) -> set[str]:
-    return {name for name, outcome in outcomes.items() if not outcome.passed}
-
-
-def _messages(outcomes: dict[str, Outcome]) -> dict[str, str]:
-    return {name: outcome.message for name, outcome in outcomes.items() if not outcome.passed}
 
 
 def test_every_check_passes_on_the_solution() -> None:
     outcomes = run_checks(PRACTICAL, practical_dir(PRACTICAL) / "solution.py")
     assert set(outcomes) == ALL_CHECKS
-    assert _failed(outcomes) == set(), _messages(outcomes)
+    assert failed(outcomes) == set(), messages(outcomes)
 
 
 def test_every_check_fails_on_the_template() -> None:
     outcomes = run_checks(PRACTICAL, practical_dir(PRACTICAL) / "template.py")
-    assert _failed(outcomes) == ALL_CHECKS
+    assert failed(outcomes) == ALL_CHECKS
     for name, outcome in outcomes.items():
         assert "is not implemented yet" in outcome.message, name
         assert "`prepare_data`" in outcome.message or "`build_model`" in outcome.message, name
@@ -56,13 +50,13 @@ def test_a_different_correct_implementation_passes() -> None:
     # convolution block (GlobalMaxPool1D alias), Dropout, a Loss object and model.predict.
     outcomes = run_checks(PRACTICAL, FIXTURES / "alt_functional_nested.py")
     assert set(outcomes) == ALL_CHECKS
-    assert _failed(outcomes) == set(), _messages(outcomes)
+    assert failed(outcomes) == set(), messages(outcomes)
 
 
 def test_seed_all_ones_labels_fail_the_heldout_accuracy() -> None:
     # SEED-BUG: the seed trains on labels that are all 1; its model and preprocessing are fine.
     outcomes = run_checks(PRACTICAL, FIXTURES / "seed.py")
-    assert _failed(outcomes) == {"test_learns_heldout_accuracy", "test_labels_are_the_given_labels"}
+    assert failed(outcomes) == {"test_learns_heldout_accuracy", "test_labels_are_the_given_labels"}
     message = outcomes["test_learns_heldout_accuracy"].message
     assert "held-out accuracy of `predict_sentiment` on 30 reviews: expected >= 0.8, observed 0.5" in message
     labels = outcomes["test_labels_are_the_given_labels"].message
@@ -71,7 +65,7 @@ def test_seed_all_ones_labels_fail_the_heldout_accuracy() -> None:
 
 def test_average_pooling_is_caught() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "broken_average_pooling.py", select="pooling or probability")
-    assert _failed(outcomes) == {"test_has_conv1d_and_global_max_pooling"}
+    assert failed(outcomes) == {"test_has_conv1d_and_global_max_pooling"}
     message = outcomes["test_has_conv1d_and_global_max_pooling"].message
     assert (
         "GlobalMaxPooling1D layer: expected present, observed" in message
@@ -81,6 +75,6 @@ def test_average_pooling_is_caught() -> None:
 
 def test_column_shaped_predictions_are_caught() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "broken_column_output.py", select="predict_sentiment")
-    assert _failed(outcomes) == {"test_predict_sentiment_probabilities"}
+    assert failed(outcomes) == {"test_predict_sentiment_probabilities"}
     message = outcomes["test_predict_sentiment_probabilities"].message
     assert "shape of the `predict_sentiment` result (n,): expected (3), observed (3, 1)" in message

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from practicals import practical_dir
-from tests.practicals.checkrun import Outcome, run_checks
+from tests.practicals.checkrun import Outcome, failed, messages, run_checks
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
@@ -27,12 +27,6 @@ ALL_CHECKS = {
 }
 
 
-def _failed(outcomes: dict[str, Outcome]) -> set[str]:
-    return {name for name, outcome in outcomes.items() if not outcome.passed}
-
-
-def _messages(outcomes: dict[str, Outcome]) -> dict[str, str]:
-    return {name: outcome.message for name, outcome in outcomes.items() if not outcome.passed}
 
 
 @pytest.fixture(scope="module")
@@ -43,22 +37,22 @@ def seed() -> dict[str, Outcome]:
 def test_every_check_passes_on_the_solution() -> None:
     outcomes = run_checks(PRACTICAL, practical_dir(PRACTICAL) / "solution.py")
     assert set(outcomes) == ALL_CHECKS
-    assert _failed(outcomes) == set(), _messages(outcomes)
+    assert failed(outcomes) == set(), messages(outcomes)
 
 
 def test_every_check_fails_on_the_template() -> None:
     outcomes = run_checks(PRACTICAL, practical_dir(PRACTICAL) / "template.py")
-    assert _failed(outcomes) == ALL_CHECKS
+    assert failed(outcomes) == ALL_CHECKS
     assert all("is not implemented yet" in outcome.message for outcome in outcomes.values())
 
 
 def test_a_different_correct_implementation_passes() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "alt_generation_config.py")
-    assert _failed(outcomes) == set(), _messages(outcomes)
+    assert failed(outcomes) == set(), messages(outcomes)
 
 
 def test_seed_code_fails_where_it_drops_pad_mask_and_options(seed: dict[str, Outcome]) -> None:
-    assert _failed(seed) == {
+    assert failed(seed) == {
         "test_load_model_sets_pad_token",
         "test_max_new_tokens_takes_precedence",
         "test_sampling_reproducible_with_torch_seed",
@@ -76,7 +70,7 @@ def test_lengths_mask_and_special_tokens_are_caught() -> None:
         "test_total_tokens_at_most_max_length",
         "test_attention_mask_and_pad_token_passed",
         "test_special_tokens_stripped",
-    } <= _failed(outcomes)
+    } <= failed(outcomes)
     assert "expected <= 8, observed 11" in outcomes["test_total_tokens_at_most_max_length"].message
     hidden = outcomes["test_special_tokens_stripped"].message
     assert "<hidden prompt>" in hidden and "observed 1 <|endoftext|>" in hidden
@@ -85,7 +79,7 @@ def test_lengths_mask_and_special_tokens_are_caught() -> None:
 
 def test_a_fixed_seed_and_a_missing_prompt_are_caught() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "broken_sampling.py", select="starts_with_prompt or sampling")
-    assert _failed(outcomes) == {
+    assert failed(outcomes) == {
         "test_result_starts_with_prompt",
         "test_sampling_reproducible_with_torch_seed",
     }

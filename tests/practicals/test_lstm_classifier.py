@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from practicals import practical_dir
-from tests.practicals.checkrun import Outcome, run_checks
+from tests.practicals.checkrun import Outcome, failed, messages, run_checks
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
@@ -31,12 +31,6 @@ ALL_CHECKS = {
 }
 
 
-def _failed(outcomes: dict[str, Outcome]) -> set[str]:
-    return {name for name, outcome in outcomes.items() if not outcome.passed}
-
-
-def _messages(outcomes: dict[str, Outcome]) -> dict[str, str]:
-    return {name: outcome.message for name, outcome in outcomes.items() if not outcome.passed}
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +45,11 @@ def template() -> dict[str, Outcome]:
 
 def test_every_check_passes_on_the_solution(solution: dict[str, Outcome]) -> None:
     assert set(solution) == ALL_CHECKS
-    assert _failed(solution) == set(), _messages(solution)
+    assert failed(solution) == set(), messages(solution)
 
 
 def test_every_check_fails_on_the_template(template: dict[str, Outcome]) -> None:
-    assert _failed(template) == ALL_CHECKS
+    assert failed(template) == ALL_CHECKS
     for name, outcome in template.items():
         assert "is not implemented yet" in outcome.message, name
         assert "`prepare_data`" in outcome.message or "`build_model`" in outcome.message, name
@@ -67,18 +61,18 @@ def test_different_correct_implementations_pass(fixture: str) -> None:
     # token + a lazily built subclassed model with the LSTM nested in a Sequential.
     outcomes = run_checks(PRACTICAL, FIXTURES / fixture)
     assert set(outcomes) == ALL_CHECKS
-    assert _failed(outcomes) == set(), _messages(outcomes)
+    assert failed(outcomes) == set(), messages(outcomes)
 
 
 def test_seed_code_passes_every_check() -> None:
     # The seed's practical 1 is correct once it takes its sizes from the arguments (no SEED-BUG).
     outcomes = run_checks(PRACTICAL, FIXTURES / "seed.py")
-    assert _failed(outcomes) == set(), _messages(outcomes)
+    assert failed(outcomes) == set(), messages(outcomes)
 
 
 def test_gru_instead_of_lstm_is_caught() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "broken_gru.py", select="lstm or learns")
-    assert _failed(outcomes) == {"test_has_embedding_and_lstm"}
+    assert failed(outcomes) == {"test_has_embedding_and_lstm"}
     message = outcomes["test_has_embedding_and_lstm"].message
     assert "LSTM layer: expected present, observed" in message and "GRU" in message
 
@@ -87,7 +81,7 @@ def test_integer_labels_are_caught() -> None:
     outcomes = run_checks(
         PRACTICAL, FIXTURES / "broken_sparse_labels.py", select="shapes or one_hot or crossentropy"
     )
-    assert _failed(outcomes) == set(outcomes)
+    assert failed(outcomes) == set(outcomes)
     message = outcomes["test_labels_one_hot"].message
     assert "shape of the labels from `prepare_data`: expected (5, 3), observed (5)" in message
     loss = outcomes["test_compiled_with_categorical_crossentropy"].message
@@ -96,12 +90,12 @@ def test_integer_labels_are_caught() -> None:
 
 def test_counting_classes_with_len_set_is_caught() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "broken_len_set.py", select="one_hot")
-    assert _failed(outcomes) == {"test_labels_one_hot_missing_class"}
+    assert failed(outcomes) == {"test_labels_one_hot_missing_class"}
     assert "`prepare_data` raised" in outcomes["test_labels_one_hot_missing_class"].message
 
 
 def test_model_that_ignores_its_input_does_not_learn() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "broken_ignores_input.py", select="learns or softmax")
-    assert _failed(outcomes) == {"test_learns_separable_classes"}
+    assert failed(outcomes) == {"test_learns_separable_classes"}
     message = outcomes["test_learns_separable_classes"].message
     assert "expected" in message and "observed" in message

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from practicals import practical_dir
-from tests.practicals.checkrun import Outcome, run_checks
+from tests.practicals.checkrun import failed, messages, run_checks
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
@@ -36,23 +36,17 @@ ALL_CHECKS = GENERATION_CHECKS | {
 }
 
 
-def _failed(outcomes: dict[str, Outcome]) -> set[str]:
-    return {name for name, outcome in outcomes.items() if not outcome.passed}
-
-
-def _messages(outcomes: dict[str, Outcome]) -> dict[str, str]:
-    return {name: outcome.message for name, outcome in outcomes.items() if not outcome.passed}
 
 
 def test_every_check_passes_on_the_solution() -> None:
     outcomes = run_checks(PRACTICAL, practical_dir(PRACTICAL) / "solution.py")
     assert set(outcomes) == ALL_CHECKS
-    assert _failed(outcomes) == set(), _messages(outcomes)
+    assert failed(outcomes) == set(), messages(outcomes)
 
 
 def test_every_check_fails_on_the_template() -> None:
     outcomes = run_checks(PRACTICAL, practical_dir(PRACTICAL) / "template.py")
-    assert _failed(outcomes) == ALL_CHECKS
+    assert failed(outcomes) == ALL_CHECKS
     for name, outcome in outcomes.items():
         assert "is not implemented yet" in outcome.message, name
         assert "`make_sequences`" in outcome.message or "`build_model`" in outcome.message, name
@@ -63,14 +57,14 @@ def test_a_different_correct_implementation_passes() -> None:
     # model.predict in the loop, RandomState sampling and an unpadded short seed.
     outcomes = run_checks(PRACTICAL, FIXTURES / "alt_gru_onehot.py")
     assert set(outcomes) == ALL_CHECKS
-    assert _failed(outcomes) == set(), _messages(outcomes)
+    assert failed(outcomes) == set(), messages(outcomes)
 
 
 def test_seed_code_fails_the_generation_checks_only() -> None:
     # SEED-BUG: the predicted class index is appended as a raw feature and never decoded, so the
     # result is a list of indices; its sequences and model are fine.
     outcomes = run_checks(PRACTICAL, FIXTURES / "seed.py")
-    assert _failed(outcomes) == GENERATION_CHECKS
+    assert failed(outcomes) == GENERATION_CHECKS
     message = outcomes["test_learns_periodic_pattern"].message
     assert "`generate_text` should return a str, observed list" in message
     unknown = outcomes["test_unknown_character_raises_value_error"].message
@@ -79,19 +73,19 @@ def test_seed_code_fails_the_generation_checks_only() -> None:
 
 def test_sampling_at_temperature_zero_is_caught() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "broken_always_samples.py", select="temperature or same_seed")
-    assert _failed(outcomes) == {"test_temperature_zero_is_greedy"}
+    assert failed(outcomes) == {"test_temperature_zero_is_greedy"}
     message = outcomes["test_temperature_zero_is_greedy"].message
     assert "expected" in message and "observed" in message and "seed=None" in message
 
 
 def test_ignoring_the_seed_is_caught() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "broken_ignores_seed.py", select="same_seed or temperature")
-    assert _failed(outcomes) == {"test_same_seed_same_sample"}
+    assert failed(outcomes) == {"test_same_seed_same_sample"}
     assert "second sample with the same seed: expected" in outcomes["test_same_seed_same_sample"].message
 
 
 def test_key_error_for_unknown_character_is_caught() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "broken_key_error.py", select="unknown or length")
-    assert _failed(outcomes) == {"test_unknown_character_raises_value_error"}
+    assert failed(outcomes) == {"test_unknown_character_raises_value_error"}
     message = outcomes["test_unknown_character_raises_value_error"].message
     assert "expected ValueError naming '§', observed KeyError" in message

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from practicals import practical_dir
-from tests.practicals.checkrun import Outcome, run_checks
+from tests.practicals.checkrun import Outcome, failed, messages, run_checks
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
@@ -37,12 +37,6 @@ SEED_BUG_CHECKS = {
 }
 
 
-def _failed(outcomes: dict[str, Outcome]) -> set[str]:
-    return {name for name, outcome in outcomes.items() if not outcome.passed}
-
-
-def _messages(outcomes: dict[str, Outcome]) -> dict[str, str]:
-    return {name: outcome.message for name, outcome in outcomes.items() if not outcome.passed}
 
 
 @pytest.fixture(scope="module")
@@ -57,22 +51,22 @@ def seed() -> dict[str, Outcome]:
 
 def test_every_check_passes_on_the_solution(solution: dict[str, Outcome]) -> None:
     assert set(solution) == ALL_CHECKS
-    assert _failed(solution) == set(), _messages(solution)
+    assert failed(solution) == set(), messages(solution)
 
 
 def test_every_check_fails_on_the_template() -> None:
     outcomes = run_checks(PRACTICAL, practical_dir(PRACTICAL) / "template.py")
-    assert _failed(outcomes) == ALL_CHECKS
+    assert failed(outcomes) == ALL_CHECKS
     assert all("is not implemented yet" in outcome.message for outcome in outcomes.values())
 
 
 def test_a_different_correct_implementation_passes() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "alt_bidirectional.py")
-    assert _failed(outcomes) == set(), _messages(outcomes)
+    assert failed(outcomes) == set(), messages(outcomes)
 
 
 def test_seed_code_fails_exactly_the_seed_bug_checks(seed: dict[str, Outcome]) -> None:
-    assert _failed(seed) == SEED_BUG_CHECKS, _messages(seed)
+    assert failed(seed) == SEED_BUG_CHECKS, messages(seed)
 
 
 def test_seed_failures_say_what_was_expected_and_observed(seed: dict[str, Outcome]) -> None:
@@ -85,11 +79,11 @@ def test_seed_failures_say_what_was_expected_and_observed(seed: dict[str, Outcom
 
 def test_broken_wiring_is_caught() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "broken_wiring.py", select="not learns")
-    assert _failed(outcomes) == {
+    assert failed(outcomes) == {
         "test_states_reach_decoder",
         "test_inference_matches_training",
         "test_decode_sequence_greedy",
-    }, _messages(outcomes)
+    }, messages(outcomes)
     assert "encoder input changes" in outcomes["test_states_reach_decoder"].message
     greedy = outcomes["test_decode_sequence_greedy"].message
     assert (

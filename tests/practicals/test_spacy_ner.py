@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from practicals import practical_dir
-from tests.practicals.checkrun import Outcome, run_checks
+from tests.practicals.checkrun import Outcome, failed, run_checks
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
 
@@ -26,9 +26,6 @@ ALL_CHECKS = {
     "test_many_texts_fast",
 }
 
-
-def _failed(outcomes: dict[str, Outcome]) -> set[str]:
-    return {name for name, outcome in outcomes.items() if not outcome.passed}
 
 
 @pytest.fixture(scope="module")
@@ -48,23 +45,23 @@ def seed() -> dict[str, Outcome]:
 
 def test_every_check_passes_on_the_solution(solution: dict[str, Outcome]) -> None:
     assert set(solution) == ALL_CHECKS
-    assert _failed(solution) == set(), {n: o.message for n, o in solution.items() if not o.passed}
+    assert failed(solution) == set(), {n: o.message for n, o in solution.items() if not o.passed}
 
 
 def test_every_check_fails_on_the_template(template: dict[str, Outcome]) -> None:
-    assert _failed(template) == ALL_CHECKS
+    assert failed(template) == ALL_CHECKS
     assert all("is not implemented yet" in outcome.message for outcome in template.values())
 
 
 def test_a_different_correct_implementation_passes() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "alt_iob.py")
-    assert _failed(outcomes) == set(), {n: o.message for n, o in outcomes.items() if not o.passed}
+    assert failed(outcomes) == set(), {n: o.message for n, o in outcomes.items() if not o.passed}
 
 
 def test_seed_code_fails_only_where_it_ignores_nlp_and_batching(seed: dict[str, Outcome]) -> None:
     # The seed loads one pipeline at import time and runs nlp(text) per text: right entities, but the
     # given pipeline is ignored and nlp.pipe is never used.
-    assert _failed(seed) == {"test_uses_given_pipeline", "test_batch_uses_nlp_pipe"}
+    assert failed(seed) == {"test_uses_given_pipeline", "test_batch_uses_nlp_pipe"}
     message = seed["test_uses_given_pipeline"].message
     assert "`extract_entities(" in message and "expected" in message and "observed" in message
     assert "0 nlp.pipe call(s)" in seed["test_batch_uses_nlp_pipe"].message
@@ -72,13 +69,13 @@ def test_seed_code_fails_only_where_it_ignores_nlp_and_batching(seed: dict[str, 
 
 def test_offsets_and_dropped_duplicates_are_caught() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "broken_dedupe.py", select="not many_texts")
-    failed = _failed(outcomes)
+    caught = failed(outcomes)
     assert {
         "test_offsets_slice_text",
         "test_batch_equals_per_text",
         "test_duplicates_kept_in_order",
-    } <= failed
-    assert "test_seed_sentence_entities" not in failed
+    } <= caught
+    assert "test_seed_sentence_entities" not in caught
     assert "text[0:1] == 'A'" in outcomes["test_offsets_slice_text"].message
     hidden = outcomes["test_duplicates_kept_in_order"].message
     assert "expected 8 entity texts" in hidden and "observed 5" in hidden
@@ -88,10 +85,10 @@ def test_offsets_and_dropped_duplicates_are_caught() -> None:
 def test_reloading_the_pipeline_per_call_is_caught() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "broken_reload.py", select="loads_model_once")
     assert "over 15 calls without `nlp`" in outcomes["test_loads_model_once"].message
-    assert _failed(outcomes) == {"test_loads_model_once"}
+    assert failed(outcomes) == {"test_loads_model_once"}
 
 
 def test_a_slow_batch_is_caught() -> None:
     outcomes = run_checks(PRACTICAL, FIXTURES / "broken_slow.py", select="many_texts")
-    assert _failed(outcomes) == {"test_many_texts_fast"}
+    assert failed(outcomes) == {"test_many_texts_fast"}
     assert "seconds taken by `entities_by_label` on 300 texts" in outcomes["test_many_texts_fast"].message

@@ -10,7 +10,7 @@ import pytest
 
 from practicals import practical_dir
 from practicals.text_augmentation.alignment import align, is_replaceable
-from tests.practicals.checkrun import Outcome, run_checks
+from tests.practicals.checkrun import Outcome, failed, messages, run_checks
 
 PRACTICAL = "text_augmentation"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / PRACTICAL
@@ -29,12 +29,6 @@ ALL_CHECKS = {
 }
 
 
-def _failed(outcomes: dict[str, Outcome]) -> set[str]:
-    return {name for name, outcome in outcomes.items() if not outcome.passed}
-
-
-def _messages(outcomes: dict[str, Outcome]) -> dict[str, str]:
-    return {name: outcome.message for name, outcome in outcomes.items() if not outcome.passed}
 
 
 @pytest.fixture(scope="module")
@@ -81,16 +75,16 @@ class TestChecks:
     def test_every_check_passes_on_the_solution(self) -> None:
         outcomes = run_checks(PRACTICAL, practical_dir(PRACTICAL) / "solution.py")
         assert set(outcomes) == ALL_CHECKS
-        assert _failed(outcomes) == set(), _messages(outcomes)
+        assert failed(outcomes) == set(), messages(outcomes)
 
     def test_every_check_fails_on_the_template(self) -> None:
         outcomes = run_checks(PRACTICAL, practical_dir(PRACTICAL) / "template.py")
-        assert _failed(outcomes) == ALL_CHECKS
+        assert failed(outcomes) == ALL_CHECKS
         assert all("is not implemented yet" in outcome.message for outcome in outcomes.values())
 
     def test_a_different_correct_implementation_passes(self) -> None:
         outcomes = run_checks(PRACTICAL, FIXTURES / "alt_spacy_tokens.py")
-        assert _failed(outcomes) == set(), _messages(outcomes)
+        assert failed(outcomes) == set(), messages(outcomes)
 
     def test_seed_bug_stop_words_and_underscores_are_caught(self, seed: dict[str, Outcome]) -> None:
         message = seed["test_stop_words_untouched"].message
@@ -101,7 +95,7 @@ class TestChecks:
 
     def test_seed_code_passes_where_it_is_right(self, seed: dict[str, Outcome]) -> None:
         # Its replacements are WordNet lemmas, repeatable within a process, and its dataset layout is right.
-        assert _failed(seed) == ALL_CHECKS - {
+        assert failed(seed) == ALL_CHECKS - {
             "test_replacements_share_a_synset",
             "test_same_seed_same_output",
             "test_augment_dataset_layout",
@@ -118,7 +112,7 @@ class TestChecks:
         outcomes = run_checks(
             PRACTICAL, FIXTURES / "broken_variants.py", select="not fresh_process and not same_seed"
         )
-        assert _failed(outcomes) == {
+        assert failed(outcomes) == {
             "test_replacements_share_a_synset",
             "test_replacement_counts_on_other_texts",
             "test_capitalisation_kept",
@@ -130,5 +124,5 @@ class TestChecks:
 
     def test_iterating_over_a_set_is_caught_in_a_fresh_process(self) -> None:
         outcomes = run_checks(PRACTICAL, FIXTURES / "broken_set_order.py", select="same_seed")
-        assert _failed(outcomes) == {"test_same_seed_in_a_fresh_process"}
+        assert failed(outcomes) == {"test_same_seed_in_a_fresh_process"}
         assert "outputs differ" in outcomes["test_same_seed_in_a_fresh_process"].message
