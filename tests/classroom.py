@@ -20,7 +20,7 @@ from pathlib import Path
 from practicals import PRACTICALS_DIR
 
 DATA = Path(__file__).resolve().parent / "data" / "class"
-DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "theory_dev.csv"
+DEV = Path(__file__).resolve().parent / "data" / "course" / "theory_dev.csv"
 STUDENTS = [f"s{i:02d}" for i in range(1, 31)]
 THEORY_PAIR = ("s01", "s30", "Q1")
 CODE_PAIR = ("s04", "s05", "spacy_ner")

@@ -87,7 +87,7 @@ def test_context_combined_with_decoder_output(obs: dict[str, Any]) -> None:
     train=1000,
     test=200,
     latent_dim=128,
-    epochs=12,
+    epochs=10,
     batch_size=16,
 )
 def test_learns_alignment(obs: dict[str, Any]) -> None:
