@@ -27,7 +27,7 @@ import keras
 import numpy as np
 
 from practicals.check import CheckFailed
-from practicals.probing import as_array
+from practicals.probing import array_summary, as_array, unpack
 from practicals.submission import _short
 
 # Only classes defined by Keras itself count: a student's own class called "LSTM" is not an LSTM,
@@ -154,3 +154,43 @@ def _loss_config(loss: keras.losses.Loss) -> dict[str, Any]:
 def _shape(value: Any) -> str:
     shape = getattr(value, "shape", None)
     return str(tuple(shape)) if shape is not None else type(value).__name__
+
+
+# The seed notebook's example texts, used by the text practicals' probes (1 and 3).
+SEED_TEXTS = [
+    "I love programming in Python",
+    "JavaScript is a versatile language",
+    "Machine learning is fascinating",
+    "I enjoy learning new technologies",
+    "Data science is a growing field",
+]
+
+
+def prepare_text_data(
+    sub: Any, texts: list[str], labels: list[int], num_words: int, maxlen: int
+) -> tuple[np.ndarray, np.ndarray, Any]:
+    """Call the contract's ``prepare_data`` and check it returns (sequences, labels, tokenizer)."""
+    result = unpack(
+        sub.prepare_data(texts, labels, num_words=num_words, maxlen=maxlen), 3, "`prepare_data` result"
+    )
+    x = as_array(result[0], "`prepare_data` sequences (first item)")
+    y = as_array(result[1], "`prepare_data` labels (second item)")
+    return x, y, result[2]
+
+
+def prepared_data_observation(
+    texts: list[str], labels: list[int], num_words: int, maxlen: int, x: np.ndarray, y: np.ndarray
+) -> dict[str, Any]:
+    """What judges need to know about ``prepare_data``'s sequences and labels."""
+    observation: dict[str, Any] = {
+        "n": len(texts),
+        "maxlen": maxlen,
+        "num_words": num_words,
+        "labels": labels,
+        "words_per_text": [len(text.split()) for text in texts],
+        "x": array_summary(x),
+        "y": array_summary(y),
+    }
+    if x.ndim == 2:
+        observation["nonzero_per_row"] = [int(np.count_nonzero(row)) for row in x]
+    return observation

@@ -9,45 +9,19 @@ import numpy as np
 
 from practicals import keras_probing
 from practicals.check import CheckFailed, ProbeContext
-from practicals.probing import array_summary, as_array, unpack
+from practicals.probing import array_summary, as_array
 
 POSITIVE = ["great", "love", "excellent", "wonderful", "happy", "amazing", "superb", "delightful", "enjoyed"]
 NEGATIVE = ["awful", "hate", "terrible", "boring", "sad", "horrible", "poor", "dreadful", "disliked"]
 FILLER = ["the", "movie", "film", "was", "this", "plot", "actors", "story", "it", "really", "quite", "and"]
-SEED_TEXTS = [
-    "I love programming in Python",
-    "JavaScript is a versatile language",
-    "Machine learning is fascinating",
-    "I enjoy learning new technologies",
-    "Data science is a growing field",
-]
-
-
-def _prepare(sub: Any, texts: list[str], labels: list[int], num_words: int, maxlen: int) -> tuple:
-    result = unpack(
-        sub.prepare_data(texts, labels, num_words=num_words, maxlen=maxlen), 3, "`prepare_data` result"
-    )
-    x = as_array(result[0], "`prepare_data` sequences (first item)")
-    y = as_array(result[1], "`prepare_data` labels (second item)")
-    return x, y, result[2]
 
 
 def probe_prepare_data(sub: Any, ctx: ProbeContext) -> dict[str, Any]:
     """prepare_data on given texts/labels: shapes, dtypes, padding and the label values."""
-    texts, labels = ctx.kwargs.get("texts", SEED_TEXTS), ctx.kwargs["labels"]
+    texts, labels = ctx.kwargs.get("texts", keras_probing.SEED_TEXTS), ctx.kwargs["labels"]
     num_words, maxlen = ctx.kwargs["num_words"], ctx.kwargs["maxlen"]
-    x, y, _ = _prepare(sub, texts, labels, num_words, maxlen)
-    observation: dict[str, Any] = {
-        "n": len(texts),
-        "maxlen": maxlen,
-        "num_words": num_words,
-        "labels": labels,
-        "words_per_text": [len(text.split()) for text in texts],
-        "x": array_summary(x),
-        "y": array_summary(y),
-    }
-    if x.ndim == 2:
-        observation["nonzero_per_row"] = [int(np.count_nonzero(row)) for row in x]
+    x, y, _ = keras_probing.prepare_text_data(sub, texts, labels, num_words, maxlen)
+    observation = keras_probing.prepared_data_observation(texts, labels, num_words, maxlen, x, y)
     if y.dtype.kind in "biuf":
         observation["y_values"] = y.astype(float).ravel().round(6).tolist()
     return observation
@@ -75,7 +49,9 @@ def _predict(sub: Any, model: Any, tokenizer: Any, texts: list[str], maxlen: int
 def probe_predict(sub: Any, ctx: ProbeContext) -> dict[str, Any]:
     """predict_sentiment with an untrained model on texts that include unseen words."""
     num_words, maxlen = ctx.kwargs["num_words"], ctx.kwargs["maxlen"]
-    _, _, tokenizer = _prepare(sub, SEED_TEXTS, [1, 0, 1, 0, 1], num_words, maxlen)
+    _, _, tokenizer = keras_probing.prepare_text_data(
+        sub, keras_probing.SEED_TEXTS, [1, 0, 1, 0, 1], num_words, maxlen
+    )
     model = sub.build_model(num_words, maxlen, embedding_dim=8, filters=8, kernel_size=3)
     texts = ctx.kwargs["texts"]
     return {"n": len(texts), "probabilities": array_summary(_predict(sub, model, tokenizer, texts, maxlen))}
@@ -100,7 +76,7 @@ def probe_learns_heldout(sub: Any, ctx: ProbeContext) -> dict[str, Any]:
     rng = random.Random(ctx.seed)
     train_texts, train_labels = toy_reviews(rng, ctx.kwargs["train_size"])
     test_texts, test_labels = toy_reviews(rng, ctx.kwargs["test_size"])
-    x, y, tokenizer = _prepare(sub, train_texts, train_labels, num_words, maxlen)
+    x, y, tokenizer = keras_probing.prepare_text_data(sub, train_texts, train_labels, num_words, maxlen)
     model = sub.build_model(num_words, maxlen, embedding_dim=16, filters=16, kernel_size=3)
     history = keras_probing.train(
         model, x, y, epochs=ctx.kwargs["epochs"], batch_size=ctx.kwargs["batch_size"]

@@ -10,16 +10,7 @@ import numpy as np
 
 from practicals import keras_probing
 from practicals.check import CheckFailed, ProbeContext
-from practicals.probing import array_summary, as_array, unpack
-
-# The seed notebook's own examples.
-SEED_TEXTS = [
-    "I love programming in Python",
-    "JavaScript is a versatile language",
-    "Machine learning is fascinating",
-    "I enjoy learning new technologies",
-    "Data science is a growing field",
-]
+from practicals.probing import array_summary, as_array
 
 # A separable 3-class toy task: each text mixes words of one topic with shared filler words.
 TOPICS = [
@@ -30,32 +21,13 @@ TOPICS = [
 FILLER = ["the", "a", "my", "today", "really", "very", "and", "we", "then", "so"]
 
 
-def _prepare(sub: Any, texts: list[str], labels: list[int], num_words: int, maxlen: int) -> tuple:
-    result = unpack(
-        sub.prepare_data(texts, labels, num_words=num_words, maxlen=maxlen), 3, "`prepare_data` result"
-    )
-    x = as_array(result[0], "`prepare_data` sequences (first item)")
-    y = as_array(result[1], "`prepare_data` labels (second item)")
-    return x, y, result[2]
-
-
 def probe_prepare_data(sub: Any, ctx: ProbeContext) -> dict[str, Any]:
     """prepare_data on given texts/labels: shapes, dtypes, padding and the label rows."""
-    texts = ctx.kwargs.get("texts", SEED_TEXTS)
+    texts = ctx.kwargs.get("texts", keras_probing.SEED_TEXTS)
     labels = ctx.kwargs["labels"]
     num_words, maxlen = ctx.kwargs["num_words"], ctx.kwargs["maxlen"]
-    x, y, _ = _prepare(sub, texts, labels, num_words, maxlen)
-    observation: dict[str, Any] = {
-        "n": len(texts),
-        "maxlen": maxlen,
-        "num_words": num_words,
-        "labels": labels,
-        "words_per_text": [len(text.split()) for text in texts],
-        "x": array_summary(x),
-        "y": array_summary(y),
-    }
-    if x.ndim == 2:
-        observation["nonzero_per_row"] = [int(np.count_nonzero(row)) for row in x]
+    x, y, _ = keras_probing.prepare_text_data(sub, texts, labels, num_words, maxlen)
+    observation = keras_probing.prepared_data_observation(texts, labels, num_words, maxlen, x, y)
     if y.ndim == 2 and y.dtype.kind in "biuf":
         observation["y_rows"] = y.astype(float).round(6).tolist()
     return observation
@@ -64,7 +36,9 @@ def probe_prepare_data(sub: Any, ctx: ProbeContext) -> dict[str, Any]:
 def probe_unseen_words(sub: Any, ctx: ProbeContext) -> dict[str, Any]:
     """Texts with words the tokenizer never saw: the tokenizer and the model must cope."""
     num_words, maxlen = ctx.kwargs["num_words"], ctx.kwargs["maxlen"]
-    _, _, tokenizer = _prepare(sub, SEED_TEXTS, [0, 1, 2, 0, 2], num_words, maxlen)
+    _, _, tokenizer = keras_probing.prepare_text_data(
+        sub, keras_probing.SEED_TEXTS, [0, 1, 2, 0, 2], num_words, maxlen
+    )
     new_texts = ctx.kwargs["new_texts"]
     convert = getattr(tokenizer, "texts_to_sequences", None)
     if not callable(convert):
@@ -135,7 +109,7 @@ def probe_learns(sub: Any, ctx: ProbeContext) -> dict[str, Any]:
     classes, epochs, batch_size = ctx.kwargs["classes"], ctx.kwargs["epochs"], ctx.kwargs["batch_size"]
     num_words, maxlen = ctx.kwargs["num_words"], ctx.kwargs["maxlen"]
     texts, labels = toy_topics(ctx.seed, ctx.kwargs["per_class"], classes)
-    x, y, _ = _prepare(sub, texts, labels, num_words, maxlen)
+    x, y, _ = keras_probing.prepare_text_data(sub, texts, labels, num_words, maxlen)
     model = sub.build_model(num_words, maxlen, max(labels) + 1, embedding_dim=16, lstm_units=16)
     history = keras_probing.train(model, x, y, epochs=epochs, batch_size=batch_size)
     probabilities = keras_probing.run_model(model, x)
