@@ -30,6 +30,9 @@ SAVE_DELAY_S = 0.5
 
 
 class QuestionScreen(Screen[None]):
+    # the editor, not the first focusable widget (the question list): while the list has the focus,
+    # its highlight messages count as navigation (see _sidebar_moved)
+    AUTO_FOCUS = "#answer"
     BINDINGS = [
         # priority: these must work while the answer editor has focus
         Binding("ctrl+s", "submit", "Submit", priority=True),
@@ -107,7 +110,10 @@ class QuestionScreen(Screen[None]):
         editor.move_cursor(editor.document.end)
         if focus_editor:
             editor.focus()
-        self.query_one(QuestionList).highlighted = index
+        sidebar = self.query_one(QuestionList)
+        # following the quiz is not the student moving the highlight: that would navigate again
+        with sidebar.prevent(OptionList.OptionHighlighted):
+            sidebar.highlighted = index
         self._show_answer_status()
         self.query_one(FeedbackPanel).show_model_answer(None)
         self._show_feedback()
@@ -189,8 +195,10 @@ class QuestionScreen(Screen[None]):
     @on(OptionList.OptionHighlighted, "#sidebar")
     def _sidebar_moved(self, event: OptionList.OptionHighlighted) -> None:
         # only a student browsing the list with the arrow keys moves the quiz (the focus stays in the
-        # list); highlights the list makes itself, e.g. when mounted, are not navigation
-        if event.option_list.has_focus:
+        # list); highlights the list makes itself, e.g. when mounted, are not navigation. A message
+        # can arrive after the highlight moved on (the list highlights its first option when built,
+        # queued behind a resume to question 2): acting on it would move the quiz back.
+        if event.option_list.has_focus and event.option_index == event.option_list.highlighted:
             self.go_to(event.option_index, focus_editor=False)
 
     @on(OptionList.OptionSelected, "#sidebar")

@@ -10,6 +10,7 @@ import threading
 
 from graders.bank_schema import Bank, Question
 from graders.grade import Grade, MisconceptionHit, RubricHit, Verdict
+from quiz.app import Grader
 
 BANK = Bank.model_validate(
     {
@@ -103,17 +104,21 @@ class KeywordGrader:
         )
 
 
-class GatedGrader(KeywordGrader):
-    """A KeywordGrader that waits until the test opens the gate (to see the 'grading' state)."""
+class GatedGrader:
+    """Wraps a grader (KeywordGrader by default) so that ``grade`` waits until the test opens the gate:
+    the test sees the 'grading' state and drives the UI while a grade is surely still pending."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.gate = threading.Event()
+    def __init__(
+        self, inner: Grader | None = None, *, gate: threading.Event | None = None, timeout_s: float = 60
+    ) -> None:
+        self.inner = inner or KeywordGrader()
+        self.gate = gate or threading.Event()
+        self.timeout_s = timeout_s
 
     def grade(self, question: Question, answer: str) -> Grade:
-        if not self.gate.wait(timeout=10):
+        if not self.gate.wait(timeout=self.timeout_s):
             raise TimeoutError("test gate never opened")
-        return super().grade(question, answer)
+        return self.inner.grade(question, answer)
 
 
 class FakeClock:

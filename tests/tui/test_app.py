@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, DataTable, Input, Static, TextArea
+from textual.widgets import Button, DataTable, Input, OptionList, Static, TextArea
 
 from quiz.screens.dialogs import ConfirmFinishScreen, HelpScreen
 from quiz.screens.question import QuestionScreen
@@ -143,6 +143,29 @@ async def test_navigation_by_keys_and_mouse_keeps_drafts(make_app: MakeApp, stor
     assert (saved.answer("Q1").draft, saved.answer("Q2").draft, saved.current) == ("first", "second", 1)
 
 
+async def test_a_stale_highlight_message_from_the_question_list_does_not_navigate(
+    make_app: MakeApp, store: Store
+) -> None:
+    """The list highlights its first option when built; on a resume at question 2 that message can be
+    handled after the screen highlighted question 2, and must not move the quiz back to question 1."""
+    app = make_app(student_id="s1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen)
+        await pilot.press("ctrl+n")
+        sidebar = screen.query_one(QuestionList)
+        sidebar.focus()
+        await pilot.pause()
+        sidebar.post_message(OptionList.OptionHighlighted(sidebar, sidebar.get_option_at_index(0), 0))
+        await pilot.pause()
+        assert screen.attempt.current == 1
+        assert store.load_attempt(screen.attempt.id).current == 1
+        await pilot.press("up")  # the student moving the highlight still navigates
+        assert screen.attempt.current == 0
+        assert store.load_attempt(screen.attempt.id).current == 0
+
+
 async def test_help_by_f1_always_and_question_mark_outside_the_editor(make_app: MakeApp) -> None:
     app = make_app(student_id="s1")
     async with app.run_test(size=SIZE) as pilot:
@@ -205,6 +228,7 @@ async def test_resume_after_a_crash(
         screen = app.screen
         assert isinstance(screen, QuestionScreen)
         assert screen.attempt.current == 1
+        assert app.focused is screen.query_one("#answer", TextArea)
         assert screen.query_one("#answer", TextArea).text == "left and"
         await pilot.press("ctrl+p")
         assert screen.query_one("#answer", TextArea).text == "weighted similarity"

@@ -17,6 +17,9 @@ async def settle(pilot: Pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     for editor in pilot.app.screen.query(TextArea):
         editor.cursor_blink = False  # a blinking cursor would make the snapshot depend on timing
+        # TextArea (textual 8.2) caches rendered lines under a key that leaves out cursor_blink: a line
+        # cached in the blink's hidden phase would be reused without the now steady cursor
+        editor.notify_style_update()
     await pilot.pause()
 
 
