@@ -8,6 +8,7 @@ number so that the rest of the file is still processed.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -58,11 +59,40 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     return header, rows
 
 
+ALTERNATIVES_COLUMNS = ("all_reference_answers", "other_reference_answers")
+
+
+def _alternatives(values: dict[str, str]) -> tuple[str, ...] | str:
+    """Other acceptable reference answers: a JSON list of strings, or one answer per line."""
+    for column in ALTERNATIVES_COLUMNS:
+        text = (values.get(column) or "").strip()
+        if not text:
+            continue
+        if text.startswith("["):
+            try:
+                answers = json.loads(text)
+            except json.JSONDecodeError as exc:
+                return f"{column} is not a JSON list of strings ({exc.msg})"
+            if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
+                return f"{column} is not a JSON list of strings"
+            return tuple(a.strip() for a in answers if a.strip())
+        return tuple(line.strip() for line in text.splitlines() if line.strip())
+    return ()
+
+
 def _item_for(values: dict[str, str], bank: Bank | None, adhoc: bool) -> Item | str:
     """The item a row answers, or a problem message."""
     qid = (values.get("question_id") or "").strip()
     if adhoc and (values.get("question") or "").strip() and (values.get("reference_answer") or "").strip():
-        return AdHocItem(values["question"].strip(), values["reference_answer"].strip(), id=qid or "adhoc")
+        alternatives = _alternatives(values)
+        if isinstance(alternatives, str):
+            return alternatives
+        return AdHocItem(
+            values["question"].strip(),
+            values["reference_answer"].strip(),
+            id=qid or "adhoc",
+            alternatives=alternatives,
+        )
     if not qid:
         return "no question_id" + (" and no question/reference_answer" if adhoc else "")
     if bank is None:
@@ -75,7 +105,8 @@ def _item_for(values: dict[str, str], bank: Bank | None, adhoc: bool) -> Item | 
 
 
 def read_answers(path: Path, bank: Bank | None) -> tuple[list[str], list[Row], list[RowProblem]]:
-    """Rows to grade: columns question_id + answer (bank items) or question + reference_answer + answer."""
+    """Rows to grade: columns question_id + answer (bank items) or question + reference_answer + answer,
+    optionally with other acceptable answers in all_reference_answers / other_reference_answers."""
     header, raw = _read(path)
     adhoc = {"question", "reference_answer"} <= set(header)
     if "answer" not in header:

@@ -51,19 +51,31 @@ log = logging.getLogger(__name__)
 # The signals never read named entities; skipping the recogniser saves about 40% of the parse time.
 UNUSED_PIPES = ("ner",)
 
-OFF_TOPIC_BELOW = 0.15  # answer-vs-reference and answer-vs-question cosine both under this
+# Off topic: answer-vs-reference and answer-vs-question cosine both under the first, no rubric point
+# (or reference sentence) matched better than the second, and almost none of the reference's own words.
+OFF_TOPIC_BELOW = 0.30
+OFF_TOPIC_POINTS = 0.30
+OFF_TOPIC_WORDS = 0.10
 ECHO_NOVELTY_BELOW = 0.34  # share of the answer's content words not taken from the question
 PADDED_WORDS = 150
 
 
 @dataclass(frozen=True)
 class AdHocItem:
-    """A question that is not in a bank: its text and one reference answer."""
+    """A question that is not in a bank: its text, a reference answer and optionally other acceptable ones.
+
+    An answer is graded against each reference and keeps the grade of the one it matches best.
+    """
 
     question: str
     reference_answer: str
     points: float = 1.0
     id: str = "adhoc"
+    alternatives: tuple[str, ...] = ()
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r for r in (self.reference_answer, *self.alternatives) if r.strip()))
 
 
 Item = Question | AdHocItem
@@ -71,7 +83,7 @@ Item = Question | AdHocItem
 
 def _item_key(item: Item) -> str:
     if isinstance(item, AdHocItem):
-        parts = [item.id, item.question, item.reference_answer]
+        parts = [item.id, item.question, *item.references]
     else:
         parts = [item.id, item.prompt, item.model_answer]
         parts += [f"{p.id}\x1f{p.text}\x1f{p.weight}" for p in item.rubric]
@@ -86,7 +98,7 @@ class ShortAnswerGrader:
         self.model = model
         self.nlp = nlp
         self.calibration = calibration
-        self._packs: dict[str, ItemPack] = {}
+        self._packs: dict[str, tuple[ItemPack, ...]] = {}  # per item: one pack per reference answer
         # Built once: each ThreadpoolController scans the loaded libraries (milliseconds per grade).
         self._threadpools = ThreadpoolController()
 
@@ -134,9 +146,9 @@ class ShortAnswerGrader:
         grades, start = [], 0
         # The signal maths is many tiny matrix products; BLAS threads only add synchronisation to them.
         with self._threadpools.limit(limits=1, user_api="blas"):
-            for (item, _), pack, analysis, flags in zip(pairs, packs, analyses, flag_sets, strict=True):
+            for (item, _), item_packs, analysis, flags in zip(pairs, packs, analyses, flag_sets, strict=True):
                 n = len(analysis.sentences)
-                grades.append(self._grade_one(item, pack, analysis, encoded[start : start + n], flags))
+                grades.append(self._grade_one(item, item_packs, analysis, encoded[start : start + n], flags))
                 start += n
         return grades
 
@@ -144,9 +156,15 @@ class ShortAnswerGrader:
         return self.nlp.pipe(texts, batch_size=256, disable=list(UNUSED_PIPES))
 
     def _grade_one(
-        self, item: Item, pack: ItemPack, analysis: Analysis, sentences: list[Encoded], flags: list[str]
+        self,
+        item: Item,
+        packs: tuple[ItemPack, ...],
+        analysis: Analysis,
+        sentences: list[Encoded],
+        flags: list[str],
     ) -> Grade:
         max_points = float(item.points)
+        pack = packs[0]
         if "empty" in flags or not analysis.sentences:
             if "empty" not in flags:
                 flags.append("empty")
@@ -165,7 +183,10 @@ class ShortAnswerGrader:
                 explanation,
                 flags=tuple(flags),
             )
-        signals = compute(pack, analysis, sentences)
+        # Against several acceptable references the answer keeps the one it is closest to.
+        pack, signals = max(
+            ((p, compute(p, analysis, sentences)) for p in packs), key=lambda ps: _closeness(ps[1].features)
+        )
         f = signals.features
         flags.extend(_detect(analysis, pack, f))
         if signals.misconception is not None:
@@ -188,8 +209,9 @@ class ShortAnswerGrader:
             signals={k: round(v, 4) for k, v in {**f, "calibrated": raw}.items()},
         )
 
-    def packs(self, items: Sequence[Item]) -> list[ItemPack]:
-        """Per-question encodings, built for all new items in one parse and one encode call."""
+    def packs(self, items: Sequence[Item]) -> list[tuple[ItemPack, ...]]:
+        """Per-question encodings (one pack per reference answer), built for all new items in one parse
+        and one encode call."""
         keys = [_item_key(item) for item in items]
         todo = {key: item for key, item in zip(keys, items, strict=True) if key not in self._packs}
         if todo:
@@ -197,13 +219,14 @@ class ShortAnswerGrader:
         return [self._packs[key] for key in keys]
 
     def _build_packs(self, todo: dict[str, Item]) -> None:
-        specs = [_Spec.of(item) for item in todo.values()]
+        per_item = [_Spec.of(item) for item in todo.values()]
+        specs = [spec for item_specs in per_item for spec in item_specs]
         docs = iter(self._parse([t for spec in specs for t in spec.texts()]))
         for spec in specs:
             spec.parse(docs)
         encodings = iter(encode(self.model, [t for spec in specs for t in spec.texts()]))
-        for key, spec in zip(todo, specs, strict=True):
-            self._packs[key] = spec.pack(encodings)
+        for key, item_specs in zip(todo, per_item, strict=True):
+            self._packs[key] = tuple(spec.pack(encodings) for spec in item_specs)
 
 
 @dataclass
@@ -218,16 +241,18 @@ class _Spec:
     analyses: list[Analysis] | None = None
 
     @classmethod
-    def of(cls, item: Item) -> _Spec:
+    def of(cls, item: Item) -> list[_Spec]:
         if isinstance(item, AdHocItem):
-            return cls(item, item.question, item.reference_answer, [], [])
-        return cls(
-            item,
-            item.prompt,
-            item.model_answer,
-            [(p.id, p.text, p.weight) for p in item.rubric],
-            [(m.id, m.text) for m in item.misconceptions],
-        )
+            return [cls(item, item.question, reference, [], []) for reference in item.references]
+        return [
+            cls(
+                item,
+                item.prompt,
+                item.model_answer,
+                [(p.id, p.text, p.weight) for p in item.rubric],
+                [(m.id, m.text) for m in item.misconceptions],
+            )
+        ]
 
     def texts(self) -> list[str]:
         return [
@@ -268,15 +293,30 @@ class _Spec:
         )
 
 
+def _closeness(features: dict[str, float]) -> float:
+    """How closely an answer matches one reference: picks among alternative references, independently
+    of the calibration (which is fitted on the signals of the reference picked here)."""
+    return features["coverage_soft"] + features["align_f1"]
+
+
 def _detect(analysis: Analysis, pack: ItemPack, f: dict[str, float]) -> list[str]:
     flags = []
     if is_keyword_list(analysis):
         flags.append("keyword_list")
-    if f["novelty"] < ECHO_NOVELTY_BELOW and analysis.stems:
+    # An echo adds almost nothing to the question's words and does not say what the reference adds to
+    # them (a reference may itself reuse the question's words: "the terminals are connected").
+    if f["novelty"] < ECHO_NOVELTY_BELOW and f["lemma_recall"] < ECHO_NOVELTY_BELOW and f["coverage"] < 0.5:
         flags.append("echo")
-    elif max(f["ref_cos"], f["question_cos"]) < OFF_TOPIC_BELOW:
+    elif (
+        max(f["ref_cos"], f["question_cos"]) < OFF_TOPIC_BELOW
+        and f["coverage_soft"] < OFF_TOPIC_POINTS
+        and f["lemma_recall"] < OFF_TOPIC_WORDS
+    ):
         flags.append("off_topic")
-    if f["reversed"] > 0 and f["coverage"] == 0:  # its only match to the answer key negates or reverses it
+    # It reverses at least as much of the answer key as it affirms: a misconception costs the answer, as
+    # it does with instructors. Only rubric points are short single claims that the negation test can
+    # judge; against a whole reference answer the signal stays a soft one for the calibration.
+    if pack.has_rubric and f["reversed"] > 0 and f["reversed"] >= f["coverage"]:
         flags.append("contradicts_key")
     if analysis.n_words > max(PADDED_WORDS, 4 * pack.reference_analysis.n_words):
         flags.append("long_padded")

@@ -13,7 +13,7 @@ import numpy as np
 
 from graders.embedding import Encoded
 from graders.grade import MisconceptionHit, RubricHit
-from graders.textproc import ROLE_SWAPS, STOP, Analysis, Sentence, merged, stem
+from graders.textproc import ENTITY_STEMS, ENTITY_SWAPS, STOP, Analysis, Sentence, merged, stem
 
 QUESTION_WEIGHT = 0.15
 COVER_THRESHOLD = 0.62  # point similarity at which a rubric point counts as covered
@@ -117,23 +117,66 @@ def _pooled(encoded: Encoded, weights: np.ndarray) -> np.ndarray | None:
 
 
 def conflicts(sentence: Sentence, target: Sentence) -> str | None:
-    """Why ``sentence`` reverses ``target`` ("negated", "reversed: ..."), or None when it does not."""
-    for side in sentence.sides:
-        if -side in target.sides and side not in target.sides and -side not in sentence.sides:
+    """Why ``sentence`` reverses ``target`` ("contradicts it", "swaps ...", "negates it"), or None."""
+    return (
+        _contrasting_side(sentence, target)
+        or _swapped_entities(sentence, target)
+        or _negation(sentence, target)
+    )
+
+
+def _same_entity(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b
+
+
+def _contrasting_side(sentence: Sentence, target: Sentence) -> str | None:
+    """The sentence says the other side of a contrast ("sequential" for "parallel") of the same entity,
+    or says the target's side of the other entity of a pair ("GPT-2 is bidirectional")."""
+    for side, entity in sentence.sides:
+        says_other = any(s == -side and _same_entity(entity, e) for s, e in target.sides)
+        says_same = any(s == side and _same_entity(entity, e) for s, e in target.sides)
+        # "not only sequential but also parallel", or both sides of things it does not name: unclear
+        both_sides = any(s == -side and _same_entity(entity, e) for s, e in sentence.sides)
+        if says_other and not says_same and not both_sides:
             return "contradicts it"
-    for subject, verb in sentence.roles:
-        swapped = ROLE_SWAPS.get(subject)
-        if swapped and (swapped, verb) in target.roles and (subject, verb) not in target.roles:
-            return f"swaps {swapped} and {subject}"
-    if target.stems and sentence.clauses:
-        best = max(sentence.clauses, key=lambda c: len(c.stems & target.stems))
-        shared = best.stems & target.stems
-        if len(shared) >= 2 or (shared and len(target.stems) <= 2):
-            target_clause = max(target.clauses, key=lambda c: len(c.stems & best.stems), default=None)
-            target_negated = target_clause.negated if target_clause else False
-            if best.negated != target_negated:
-                return "negates it"
+        swapped = ENTITY_SWAPS.get(entity or "")
+        if swapped and (side, swapped) in target.sides and (side, entity) not in target.sides:
+            return f"says of the {entity} what holds for the {swapped}"
     return None
+
+
+def _swapped_entities(sentence: Sentence, target: Sentence) -> str | None:
+    """The sentence attributes to one entity what the target says of its counterpart ("the decoder
+    reads the input" for "the encoder reads the input"): sharing two content words, or one when neither
+    claim mentions the other entity (then "passes its representation to the decoder" is no swap)."""
+    for frame in sentence.frames:
+        swapped = ENTITY_SWAPS.get(frame.entity)
+        if swapped is None:
+            continue
+        own = max((len(frame.stems & t.stems) for t in target.frames if t.entity == frame.entity), default=0)
+        for other in (t for t in target.frames if t.entity == swapped):
+            crossed = len(frame.stems & other.stems)
+            apart = stem(swapped) not in frame.stems and stem(frame.entity) not in other.stems
+            if crossed > own and (crossed >= 2 or (crossed == 1 and apart)):
+                return f"says of the {frame.entity} what holds for the {swapped}"
+    return None
+
+
+def _negation(sentence: Sentence, target: Sentence) -> str | None:
+    """The clause that carries the target's content is negated in one and not the other."""
+    if not (target.stems and sentence.clauses):
+        return None
+    best = max(sentence.clauses, key=lambda c: len(c.stems & target.stems))
+    shared = best.stems & target.stems - ENTITY_STEMS  # "RNNs cannot ..." shares more than its subject
+    if not (len(shared) >= 2 or (shared and len(target.stems) <= 2)):
+        return None
+    target_clause = max(target.clauses, key=lambda c: len(c.stems & best.stems), default=None)
+    # A word negated on its own ("higher, not lower") negates the claim only if the other side uses it.
+    negated = best.negated or bool(best.negated_terms & target.stems)
+    target_negated = target_clause is not None and (
+        target_clause.negated or bool(target_clause.negated_terms & best.stems)
+    )
+    return "negates it" if negated != target_negated else None
 
 
 def _similarity(enc: Encoded, sw: np.ndarray, target: Target) -> float:
@@ -165,8 +208,11 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
     total = sum(p.weight for p in pack.points) or 1.0
     covered = soft = reversed_ = 0.0
     rows = range(len(per_sentence))
+    # consistent[i, j]: sentence i does not reverse point j, so its similarity may count for the point.
+    consistent = np.ones(sims.shape, dtype=bool)
     for j, point in enumerate(pack.points):
         notes = [conflicts(sent, point.sentence) for sent, _, _ in per_sentence]
+        consistent[:, j] = [note is None for note in notes]
         best = max(rows, key=lambda i: sims[i, j], default=None)
         best_ok = max((i for i in rows if notes[i] is None), key=lambda i: sims[i, j], default=None)
         sim = float(sims[best, j]) if best is not None else 0.0
@@ -188,7 +234,10 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
             if conflicts(sent, target.sentence):  # "it is not true that ..." rejects the misconception
                 continue
             sim = _similarity(enc, sw, target)
-            margin = sim - (float(sims[i].max()) if sims.shape[1] else 0.0)
+            # Margin over the best rubric point the sentence does not reverse: a sentence that swaps a
+            # point's roles matches that point almost as well as the misconception stating the swap.
+            agreeing = sims[i][consistent[i]]
+            margin = sim - (float(agreeing.max()) if agreeing.size else 0.0)
             misc_feature = max(misc_feature, sim - 0.5 + min(margin, 0.0))
             if (
                 sim >= MISCONCEPTION_THRESHOLD

@@ -35,7 +35,6 @@ CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("bidirectional", "bi-directional", "both directions", "both sides", "left and right", "both left"),
         ("unidirectional", "uni-directional", "one direction", "left to right", "left-to-right", "only left"),
     ),
-    (("encoder",), ("decoder",)),
     (
         ("same sequence", "same input", "same sentence", "itself"),
         ("different sequence", "separate", "another"),
@@ -45,10 +44,6 @@ CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("short-range", "short range", "nearby", "adjacent"),
     ),
     (("faster", "speed up", "speeds up", "quicker"), ("slower", "slow down", "slows down")),
-    (
-        ("more", "larger", "bigger", "increase", "increases"),
-        ("fewer", "less", "smaller", "decrease", "reduces"),
-    ),
     (("labeled", "labelled", "supervised"), ("unlabeled", "unlabelled", "unsupervised", "raw text")),
     (("small dataset", "smaller dataset", "task-specific"), ("huge dataset", "from scratch", "random init")),
     (
@@ -57,16 +52,47 @@ CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     ),
     (("order", "position"), ("orderless", "position-agnostic")),
 )
-# Subjects whose swap reverses a claim ("the decoder reads the input" vs "the encoder reads the input").
-ROLE_SWAPS = {
+# The things answers in this field make claims about, by the words that name them. A claim's entity is
+# the subject of its clause ("GPT-2 is unidirectional"); a subject pronoun ("it reads the input") takes
+# the last entity named before it. Swapping the two entities of a pair reverses a claim.
+ENTITIES = {
+    "encoder": "encoder",
+    "encoders": "encoder",
+    "decoder": "decoder",
+    "decoders": "decoder",
+    "input": "input",
+    "inputs": "input",
+    "output": "output",
+    "outputs": "output",
+    "bert": "bert",
+    "gpt": "gpt",
+    "gpt-2": "gpt",
+    "gpt2": "gpt",
+    "transformer": "transformer",
+    "transformers": "transformer",
+    "rnn": "rnn",
+    "rnns": "rnn",
+    "lstm": "rnn",
+    "lstms": "rnn",
+    "gru": "rnn",
+    "grus": "rnn",
+    "self": "self-attention",  # spaCy splits "self-attention" at the hyphen
+    "intra": "self-attention",
+    "traditional": "traditional attention",
+}
+ENTITY_SWAPS = {
     "encoder": "decoder",
     "decoder": "encoder",
     "input": "output",
     "output": "input",
-    "bert": "gpt-2",
-    "gpt-2": "bert",
+    "bert": "gpt",
     "gpt": "bert",
+    "transformer": "rnn",
+    "rnn": "transformer",
+    "self-attention": "traditional attention",
+    "traditional attention": "self-attention",
 }
+_PRONOUNS = frozenset({"it", "they", "this", "which", "that"})
 
 _IDK = re.compile(
     r"^\W*(i\s*(do\s*n[o']?t|dont|don't)\s*know|idk|no\s*idea|not\s*sure|dunno|pass|skip|n/?a|none|nothing|"
@@ -94,6 +120,9 @@ def _stem(word: str) -> str:
     return _STEMMER.stem(word)
 
 
+ENTITY_STEMS = frozenset(stem(word) for word in ENTITIES)
+
+
 def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(" + "|".join(re.escape(p) for p in phrases) + r")\b")
 
@@ -106,7 +135,16 @@ class Clause:
     """The tokens governed by one verb: the unit at which negation is decided."""
 
     stems: frozenset[str]
-    negated: bool
+    negated: bool  # the verb is negated ("does not use")
+    negated_terms: frozenset[str] = frozenset()  # words negated on their own ("higher, not lower")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What one clause says about a named entity: "the decoder reads the input" -> decoder, {read, input}."""
+
+    entity: str
+    stems: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -114,8 +152,8 @@ class Sentence:
     text: str
     stems: frozenset[str]  # content-word stems
     clauses: tuple[Clause, ...]
-    sides: frozenset[int]  # +k / -k: side of contrast set k the sentence states (un-negated)
-    roles: frozenset[tuple[str, str]]  # (subject, verb stem)
+    sides: frozenset[tuple[int, str | None]]  # (+k / -k side of contrast set k, entity it is said of)
+    frames: tuple[Frame, ...]
 
 
 @dataclass(frozen=True)
@@ -147,57 +185,110 @@ def _clause_head(token: Token) -> Token:
     return node
 
 
+def _is_negation(token: Token) -> bool:
+    return token.dep_ == "neg" or token.lower_ in NEGATIONS
+
+
 def _clauses(sent: Span) -> tuple[Clause, ...]:
     groups: dict[int, list[Token]] = {}
     negated: set[int] = set()
+    local: dict[int, set[str]] = {}
     for tok in sent:
         head = _clause_head(tok)
         groups.setdefault(head.i, []).append(tok)
-        if tok.dep_ == "neg" or tok.lower_ in NEGATIONS:
+        if not _is_negation(tok):
+            continue
+        if tok.head.i == head.i or tok.head.pos_ in ("VERB", "AUX"):
             negated.add(head.i)
-    return tuple(Clause(content_stems(toks), i in negated) for i, toks in groups.items())
+        else:  # "not" / "no" on a word of its own: "higher, not lower", "no recurrence"
+            local.setdefault(head.i, set()).add(stem(tok.head.lemma_ or tok.head.text))
+    return tuple(
+        Clause(content_stems(toks), i in negated, frozenset(local.get(i, ()))) for i, toks in groups.items()
+    )
 
 
-def _sides(sent: Span) -> frozenset[int]:
+class _Entities:
+    """Which entity each clause of a text speaks about; remembers the last one for later pronouns."""
+
+    def __init__(self) -> None:
+        self.last: str | None = None
+
+    def of_sentence(self, sent: Span) -> dict[int, str]:
+        """Clause head index -> entity, for the clauses of ``sent`` whose subject names one."""
+        subject: dict[int, str | None] = {}
+        for tok in sent:  # in text order, so a pronoun takes the entity named just before it
+            named = ENTITIES.get(tok.lower_)
+            if tok.dep_ not in ("nsubj", "nsubjpass"):
+                if named is not None and tok.dep_ not in ("compound", "amod", "nmod"):
+                    self.last = named  # "you'd use GPT-2, because it reads left to right"
+                continue
+            entity = named or _compound_entity(tok)
+            if entity is None and tok.lower_ in _PRONOUNS and tok.dep_ == "nsubj":
+                entity = self.last
+            if entity is not None:
+                self.last = entity
+            subject[tok.head.i] = entity
+        result: dict[int, str] = {}
+        for tok in sent:
+            if tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("aux", "auxpass"):
+                continue
+            node = tok
+            # Verbs in xcomp/conj/advcl without their own subject inherit the governing verb's subject.
+            while node.i not in subject and node.dep_ in ("xcomp", "conj", "advcl") and node.head.i != node.i:
+                node = node.head
+            entity = subject.get(node.i)
+            if entity is None and tok.dep_ == "relcl":
+                entity = ENTITIES.get(tok.head.lower_)
+            if entity is not None:
+                result[tok.i] = entity
+        return result
+
+
+def _compound_entity(token: Token) -> str | None:
+    """ "the BERT model", "the GPT-2 decoder": an entity named by a modifier of the subject (not both
+    of a pair, as in "encoder-decoder models")."""
+    named = {ENTITIES[t.lower_] for left in token.lefts for t in left.subtree if t.lower_ in ENTITIES}
+    return named.pop() if len(named) == 1 else None
+
+
+def _sides(sent: Span, entity_of: dict[int, str]) -> frozenset[tuple[int, str | None]]:
     text = sent.text.lower()
-    neg_spans = [(t.idx - sent.start_char) for t in sent if t.dep_ == "neg" or t.lower_ in NEGATIONS]
-    sides: set[int] = set()
+    # A clause without an entity subject ("so every position is handled at the same time") speaks of
+    # the sentence's entity when the sentence names just one.
+    named = set(entity_of.values()) or {ENTITIES[t.lower_] for t in sent if t.lower_ in ENTITIES}
+    default = named.pop() if len(named) == 1 else None
+    negations = [t.idx - sent.start_char for t in sent if _is_negation(t)]
+    by_offset = {t.idx - sent.start_char: t for t in sent}
+    sides: set[tuple[int, str | None]] = set()
     for k, (pos, neg) in enumerate(_CONTRAST_RES, start=1):
         for sign, pattern in ((1, pos), (-1, neg)):
             for m in pattern.finditer(text):
                 # "not in parallel" states the other side; a negation shortly before the phrase flips it.
-                flipped = any(0 <= m.start() - n <= 12 for n in neg_spans)
-                sides.add(-sign * k if flipped else sign * k)
+                flipped = any(0 <= m.start() - n <= 12 for n in negations)
+                token = by_offset.get(m.start())
+                entity = entity_of.get(_clause_head(token).i, default) if token is not None else default
+                sides.add((-sign * k if flipped else sign * k, entity))
     return frozenset(sides)
 
 
-def _roles(sent: Span) -> frozenset[tuple[str, str]]:
-    roles: set[tuple[str, str]] = set()
-    subject_of: dict[int, str] = {}
+def _frames(sent: Span, entity_of: dict[int, str]) -> tuple[Frame, ...]:
+    tokens: dict[int, list[Token]] = {}
     for tok in sent:
-        if tok.dep_ in ("nsubj", "nsubjpass"):
-            subject_of[tok.head.i] = tok.lower_
-    for tok in sent:
-        if tok.pos_ != "VERB":
-            continue
-        node, subj = tok, subject_of.get(tok.i)
-        # Verbs in xcomp/conj/relcl without their own subject inherit the governing verb's subject.
-        while subj is None and node.dep_ in ("xcomp", "conj", "advcl") and node.head.i != node.i:
-            node = node.head
-            subj = subject_of.get(node.i)
-        if subj is None and tok.dep_ == "relcl":
-            subj = tok.head.lower_
-        if subj is not None and subj in ROLE_SWAPS:
-            roles.add((subj, stem(tok.lemma_)))
-    return frozenset(roles)
+        head = _clause_head(tok)
+        if head.i in entity_of and tok.dep_ not in ("nsubj", "nsubjpass"):
+            tokens.setdefault(head.i, []).append(tok)
+    return tuple(Frame(entity_of[i], content_stems(toks)) for i, toks in tokens.items())
+
+
+def _sentence(sent: Span, entities: _Entities) -> Sentence:
+    entity_of = entities.of_sentence(sent)
+    sides, frames = _sides(sent, entity_of), _frames(sent, entity_of)
+    return Sentence(sent.text.strip(), content_stems(sent), _clauses(sent), sides, frames)
 
 
 def analyse(doc: Doc) -> Analysis:
-    sentences = tuple(
-        Sentence(s.text.strip(), content_stems(s), _clauses(s), _sides(s), _roles(s))
-        for s in doc.sents
-        if any(c.isalnum() for c in s.text)
-    )
+    entities = _Entities()
+    sentences = tuple(_sentence(s, entities) for s in doc.sents if any(c.isalnum() for c in s.text))
     words = [t for t in doc if not t.is_punct and not t.is_space]
     items = [chunk for chunk in re.split(r"[,;\n]|\s-\s|\band\b", doc.text) if chunk.strip()]
     return Analysis(
@@ -229,7 +320,7 @@ def merged(analysis: Analysis) -> Sentence:
         analysis.stems,
         tuple(c for s in analysis.sentences for c in s.clauses),
         frozenset().union(*(s.sides for s in analysis.sentences)),
-        frozenset().union(*(s.roles for s in analysis.sentences)),
+        tuple(f for s in analysis.sentences for f in s.frames),
     )
 
 

@@ -126,3 +126,23 @@ def test_grade_many_matches_grade(grader: ShortAnswerGrader, t1: Question, t2: Q
     pairs = [(t1, PARAPHRASE), (t2, ""), (t2, "The decoder generates the output.")]
     many = grader.grade_many(pairs)
     assert [g.score for g in many] == pytest.approx([grader.grade(q, a).score for q, a in pairs], abs=1e-3)
+
+
+def test_alternative_references_are_each_acceptable(grader: ShortAnswerGrader) -> None:
+    question = "Why was bulb A off when the switch was open?"
+    one = AdHocItem(question, "Bulb A was not in a closed path with the battery.")
+    both = AdHocItem(
+        question, one.reference_answer, alternatives=("The open switch created a gap in the circuit.",)
+    )
+    answer = "Because the open switch made a gap in the circuit."
+    assert grader.grade(both, answer).score > grader.grade(one, answer).score + 0.1
+    wrong = "Because the bulb was burned out."
+    assert grader.grade(both, wrong).score < 0.5
+
+
+def test_swapped_roles_do_not_earn_the_point(grader: ShortAnswerGrader, t2: Question) -> None:
+    grade = grader.grade(
+        t2, "The decoder reads the input sentence. Then the encoder writes the output sentence."
+    )
+    assert grade.score <= 0.3
+    assert any(hit.note for hit in grade.rubric) or grade.misconception is not None

@@ -196,3 +196,18 @@ def test_write_atomically_leaves_no_temp_file(tmp_path: Path) -> None:
         == "answer,score,points,verdict,confidence,needs_review,feedback"
     )
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_read_answers_alternative_references(tmp_path: Path) -> None:
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text(
+        "question,reference_answer,all_reference_answers,answer\n"
+        'Why?,It is open.,"[""It is open."", ""The gap breaks the path.""]",a\n'
+        'Why?,It is open.,"[not json",b\n'
+        'Why?,It is open.,"The gap breaks the path.\nThere is no closed path.",c\n',
+        encoding="utf-8",
+    )
+    _, rows, problems = read_answers(csv_path, None)
+    assert rows[0].item.references == ("It is open.", "The gap breaks the path.")
+    assert rows[1].item.references == ("It is open.", "The gap breaks the path.", "There is no closed path.")
+    assert [p.line for p in problems] == [3] and "JSON list" in problems[0].message
