@@ -29,10 +29,13 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graders.errors import InputError, QuizError
 from graders.gradebook import Gradebook, Item, Kind, Row
+
+if TYPE_CHECKING:
+    from graders.bank_schema import Bank
 
 log = logging.getLogger(__name__)
 
@@ -183,15 +186,38 @@ def _invalid_row(student: str, item: str, path: Path, message: str, kind: Kind =
 # --- planning ----------------------------------------------------------------------------------
 
 
-def plan(
-    root: Path, book: Gradebook, *, bank: str | None = None, chunk: int = THEORY_CHUNK, force: bool = False
-) -> Plan:
-    """Everything under ``root`` that the gradebook does not already hold graded in the same version."""
+@dataclass(frozen=True)
+class Inputs:
+    """A class folder, read and checked, with the bank and calibration its theory answers are graded by."""
+
+    files: dict[str, dict[str, Path]]
+    answers: list[Answer]
+    invalid: list[Row]
+    bank: Bank | None = None  # None when the folder holds no theory answers
+    bank_path: str = ""  # the workers load the bank again from here
+    calibration: str = ""  # its JSON
+
+
+def read_inputs(root: Path | str, *, bank: str | None = None) -> Inputs:
+    """Discover ``root`` and load what its theory answers need. Every mistake in the inputs (no such
+    folder, no submissions, unknown or broken bank) raises here, so a caller can check them before it
+    creates a gradebook."""
     from graders.bank import load_bank, resolve_bank_path
     from graders.calibration import calibration_for
+
+    files, answers, invalid = discover(Path(root))
+    if not answers:
+        return Inputs(files, answers, invalid)
+    bank_path = str(resolve_bank_path(bank))
+    calibration = json.dumps(calibration_for(bank_path).to_json(), sort_keys=True)
+    return Inputs(files, answers, invalid, load_bank(bank_path), bank_path, calibration)
+
+
+def plan(inputs: Inputs, book: Gradebook, *, chunk: int = THEORY_CHUNK, force: bool = False) -> Plan:
+    """Everything in ``inputs`` that the gradebook does not already hold graded in the same version."""
     from graders.runner import available_practicals, bundle_hash, runner_version
 
-    files, answers, invalid = discover(root)
+    files, answers, invalid = inputs.files, inputs.answers, list(inputs.invalid)
     done = {} if force else book.fingerprints()
     items: list[Item] = []
     result = Plan(items)
@@ -222,11 +248,8 @@ def plan(
                 result.practical_tasks.append(
                     PracticalTask(student, practical, str(path), content, versions[practical])
                 )
-    if answers:
-        bank_path = str(resolve_bank_path(bank))
-        loaded = load_bank(bank_path)
-        calibration = json.dumps(calibration_for(bank_path).to_json(), sort_keys=True)
-        grader_version = _grader_code() + calibration
+    if (loaded := inputs.bank) is not None:
+        grader_version = _grader_code() + inputs.calibration
         questions = {q.id: q for q in loaded.questions}
         for position, q in enumerate(loaded.questions):
             items.append(
@@ -272,7 +295,8 @@ def plan(
             else:
                 todo.append((answer, content, version))
         result.theory_tasks = [
-            TheoryTask(bank_path, calibration, tuple(todo[i : i + chunk])) for i in range(0, len(todo), chunk)
+            TheoryTask(inputs.bank_path, inputs.calibration, tuple(todo[i : i + chunk]))
+            for i in range(0, len(todo), chunk)
         ]
     result.invalid = [r for r in invalid if not unchanged(r.student_id, r.item, r.content_hash, r.version)]
     result.skipped += len(invalid) - len(result.invalid)
@@ -525,7 +549,7 @@ def _collect(task: PracticalTask | TheoryTask, future: Any) -> list[Row]:
 
 
 def run_batch(
-    root: Path | str,
+    root: Path | str | Inputs,
     book: Gradebook,
     *,
     bank: str | None = None,
@@ -537,10 +561,14 @@ def run_batch(
     on_progress: Progress | None = None,
     similarity: bool = True,
 ) -> Outcome:
-    """Grade ``root`` into ``book``; see the module docstring. ``on_progress`` hears of each finished task."""
+    """Grade ``root`` into ``book``; see the module docstring. ``on_progress`` hears of each finished task.
+
+    ``root`` is a class folder, or its ``read_inputs`` (which already named the bank: ``bank`` is then
+    not used)."""
     if workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
-    work = plan(Path(root), book, bank=bank, chunk=chunk, force=force)
+    inputs = root if isinstance(root, Inputs) else read_inputs(root, bank=bank)
+    work = plan(inputs, book, chunk=chunk, force=force)
     if on_plan is not None:
         on_plan(work)
     book.set_items(work.items)

@@ -266,3 +266,27 @@ def test_discover_reads_real_exports_and_reports_bad_files(tmp_path: Path) -> No
     assert "question_id" in invalid[0].error
     with pytest.raises(InputError, match="does not exist"):
         discover(tmp_path / "missing")
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("missing", "Error: class folder {root} does not exist"),
+        ("empty", "Error: no student submissions in {root}"),
+        ("unknown bank", "Error: no bank named 'no-such-bank'"),
+    ],
+)
+def test_batch_input_mistakes_fail_before_writing_anything(tmp_path: Path, case: str, message: str) -> None:
+    root, out = tmp_path / "class", tmp_path / "results" / "class.sqlite"
+    if case != "missing":
+        root.mkdir()
+    if case == "unknown bank":
+        (root / "s1").mkdir()
+        (root / "s1" / "attempt.csv").write_text("question_id,answer\nQ1,attention\n")
+    before = sorted(tmp_path.rglob("*"))
+    result = CliRunner().invoke(cli, ["batch", str(root), "--out", str(out), "--bank", "no-such-bank"])
+    assert result.exit_code == 1, result.output
+    error, *hint = result.output.splitlines()
+    assert error.startswith(message.format(root=root)), result.output
+    assert len(hint) <= 1 and all(line.startswith("  fix: ") for line in hint), result.output
+    assert sorted(tmp_path.rglob("*")) == before

@@ -1,4 +1,5 @@
-"""Pilot tests of ``quiz review``: accept and override by keyboard and by mouse; decisions are stored."""
+"""Pilot tests of ``quiz review``: accept and override by keyboard and by mouse; decisions are stored; and
+a snapshot of the screen (regenerate after a deliberate UI change with ``--snapshot-update``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from textual.pilot import Pilot
 from textual.widgets import ListView, Static
 
 from graders.gradebook import Gradebook, Item
@@ -78,6 +80,14 @@ async def test_mouse_override_and_bad_score(book: Gradebook) -> None:
         await pilot.pause()
     decisions = book.overrides()
     assert decisions[("s1", "Q1")].points == 2.0 and decisions[("s2", "Q1")].action == "accept"
+
+
+def test_review_screen_snapshot(snap_compare, book: Gradebook) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press("down")  # s2's answer, the second in the queue
+        await pilot.pause()
+
+    assert snap_compare(ReviewApp(book), terminal_size=SIZE, run_before=run_before)
 
 
 def test_review_cli_export_and_empty_queue(book: Gradebook, tmp_path: Path) -> None:

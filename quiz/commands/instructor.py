@@ -66,11 +66,12 @@ def batch(
         TimeRemainingColumn,
     )
 
-    from graders.batch import Plan, run_batch
+    from graders.batch import Plan, read_inputs, run_batch
     from graders.gradebook import Gradebook
 
     if workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
+    inputs = read_inputs(root, bank=bank_name)  # before the gradebook exists: a mistake leaves no file
     progress = Progress(
         TextColumn("[bold]grading[/]"),
         BarColumn(),
@@ -95,9 +96,8 @@ def batch(
     with Gradebook.open(gradebook) as book:
         try:
             outcome = run_batch(
-                root,
+                inputs,
                 book,
-                bank=bank_name,
                 workers=workers,
                 scheduler=scheduler,
                 force=force,
