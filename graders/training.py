@@ -92,14 +92,6 @@ def read_theory_dev(path: Path, bank: Bank) -> tuple[list[Item], list[str], np.n
     return items, answers, np.array(scores), groups
 
 
-def reference_only(items: Sequence[Item]) -> list[Item]:
-    """Bank questions as the ad-hoc items a user without a bank would give: question text and model answer."""
-    return [
-        item if isinstance(item, AdHocItem) else AdHocItem(item.prompt, item.model_answer, id=item.id)
-        for item in items
-    ]
-
-
 def grade_all(grader: ShortAnswerGrader, data: tuple, *, chunk: int = 512) -> Graded:
     items, answers, scores, groups = data
     grades: list[Grade] = []
