@@ -13,12 +13,23 @@ import numpy as np
 
 from graders.embedding import Encoded
 from graders.grade import MisconceptionHit, RubricHit
-from graders.textproc import ENTITY_STEMS, ENTITY_SWAPS, STOP, Analysis, Sentence, merged, stem
+from graders.textproc import (
+    ENTITY_STEMS,
+    ENTITY_SWAPS,
+    STOP,
+    Analysis,
+    Sentence,
+    agreeing,
+    merged,
+    polar_stems,
+    stem,
+)
 
 QUESTION_WEIGHT = 0.15
 COVER_THRESHOLD = 0.62  # point similarity at which a rubric point counts as covered
 MISCONCEPTION_THRESHOLD = 0.78
 MISCONCEPTION_MARGIN = 0.10  # over the best rubric point for the same sentence
+NEGATIVE_PREFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
 
 FEATURES: tuple[str, ...] = (
     "ref_cos",  # answer vs reference, sentence embeddings
@@ -148,7 +159,9 @@ def _contrasting_side(sentence: Sentence, target: Sentence) -> str | None:
 def _swapped_entities(sentence: Sentence, target: Sentence) -> str | None:
     """The sentence attributes to one entity what the target says of its counterpart ("the decoder
     reads the input" for "the encoder reads the input"): sharing two content words, or one when neither
-    claim mentions the other entity (then "passes its representation to the decoder" is no swap)."""
+    claim mentions the other entity (then "passes its representation to the decoder" is no swap). A
+    sentence that also says it of the right entity ("unlike GPT, which sees the previous words, BERT
+    sees the words on both sides") swaps nothing."""
     for frame in sentence.frames:
         swapped = ENTITY_SWAPS.get(frame.entity)
         if swapped is None:
@@ -157,24 +170,51 @@ def _swapped_entities(sentence: Sentence, target: Sentence) -> str | None:
         for other in (t for t in target.frames if t.entity == swapped):
             crossed = len(frame.stems & other.stems)
             apart = stem(swapped) not in frame.stems and stem(frame.entity) not in other.stems
-            if crossed > own and (crossed >= 2 or (crossed == 1 and apart)):
+            right = max(
+                (len(f.stems & other.stems) for f in sentence.frames if f.entity == swapped), default=0
+            )
+            if crossed > max(own, right) and (crossed >= 2 or (crossed == 1 and apart)):
                 return f"says of the {frame.entity} what holds for the {swapped}"
     return None
 
 
+def _opposites(stems: frozenset[str], other: frozenset[str]) -> frozenset[str]:
+    """Stems of ``other`` that ``stems`` holds with a negative prefix ("independ" for "depend")."""
+    return frozenset(
+        s[len(p) :]
+        for s in stems - other
+        for p in NEGATIVE_PREFIXES
+        if s.startswith(p) and len(s) - len(p) >= 4 and s[len(p) :] in other
+    )
+
+
 def _negation(sentence: Sentence, target: Sentence) -> str | None:
-    """The clause that carries the target's content is negated in one and not the other."""
+    """The clause that carries the target's content is negated in one and not the other; a word with a
+    negative prefix ("independent of" for "depends on") negates like "not"."""
     if not (target.stems and sentence.clauses):
         return None
-    best = max(sentence.clauses, key=lambda c: len(c.stems & target.stems))
-    shared = best.stems & target.stems - ENTITY_STEMS  # "RNNs cannot ..." shares more than its subject
+
+    def shared_with(clause_stems: frozenset[str], other: frozenset[str]) -> frozenset[str]:
+        return (clause_stems | _opposites(clause_stems, other)) & other
+
+    # The clause sharing most of the target's content beyond entity names ("RNNs cannot ..." shares more
+    # than its subject).
+    best = max(
+        sentence.clauses,
+        key=lambda c: (len(shared_with(c.stems, target.stems) - ENTITY_STEMS), len(c.stems & target.stems)),
+    )
+    shared = shared_with(best.stems, target.stems) - ENTITY_STEMS
     if not (len(shared) >= 2 or (shared and len(target.stems) <= 2)):
         return None
-    target_clause = max(target.clauses, key=lambda c: len(c.stems & best.stems), default=None)
+    target_clause = max(target.clauses, key=lambda c: len(shared_with(c.stems, best.stems)), default=None)
     # A word negated on its own ("higher, not lower") negates the claim only if the other side uses it.
-    negated = best.negated or bool(best.negated_terms & target.stems)
+    negated = (
+        best.negated or bool(best.negated_terms & target.stems) or bool(_opposites(best.stems, target.stems))
+    )
     target_negated = target_clause is not None and (
-        target_clause.negated or bool(target_clause.negated_terms & best.stems)
+        target_clause.negated
+        or bool(target_clause.negated_terms & best.stems)
+        or bool(_opposites(target_clause.stems, best.stems))
     )
     return "negates it" if negated != target_negated else None
 
@@ -236,8 +276,8 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
             sim = _similarity(enc, sw, target)
             # Margin over the best rubric point the sentence does not reverse: a sentence that swaps a
             # point's roles matches that point almost as well as the misconception stating the swap.
-            agreeing = sims[i][consistent[i]]
-            margin = sim - (float(agreeing.max()) if agreeing.size else 0.0)
+            allowed = sims[i][consistent[i]]
+            margin = sim - (float(allowed.max()) if allowed.size else 0.0)
             misc_feature = max(misc_feature, sim - 0.5 + min(margin, 0.0))
             if (
                 sim >= MISCONCEPTION_THRESHOLD
@@ -248,6 +288,10 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
 
     ref_stems = pack.reference_analysis.stems - qs
     ans_stems = analysis.stems - qs
+    # Words count as shared only when said with the same polarity: "does not produce the output" shares
+    # nothing with "produces the output".
+    ans_polar = polar_stems(analysis.sentences)
+    shared = agreeing(ans_polar, polar_stems(pack.reference_analysis.sentences)) & ref_stems
     features = {
         "ref_cos": float(answer.vector @ pack.reference.vector),
         "ref_cos_demoted": demoted,
@@ -258,19 +302,20 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
         "coverage": covered / total,
         "coverage_soft": soft / total,
         "reversed": reversed_ / total,
-        "lemma_recall": len(ans_stems & ref_stems) / max(len(ref_stems), 1),
-        "lemma_precision": len(ans_stems & ref_stems) / max(len(ans_stems), 1),
+        "lemma_recall": len(shared) / max(len(ref_stems), 1),
+        "lemma_precision": len(shared) / max(len(ans_stems), 1),
         "novelty": len(ans_stems) / max(len(analysis.stems), 1),
         "misconception": misc_feature,
-        "point_lemmas": _point_lemmas(pack, ans_stems),
+        "point_lemmas": _point_lemmas(pack, ans_polar),
     }
     return Signals(features, tuple(hits), misconception)
 
 
-def _point_lemmas(pack: ItemPack, answer_stems: frozenset[str]) -> float:
+def _point_lemmas(pack: ItemPack, answer: frozenset[tuple[str, bool]]) -> float:
     total = sum(p.weight for p in pack.points) or 1.0
     share = 0.0
     for point in pack.points:
         stems = point.sentence.stems - pack.question_stems
-        share += point.weight * (len(stems & answer_stems) / len(stems) if stems else 0.0)
+        used = agreeing(answer, polar_stems((point.sentence,)))
+        share += point.weight * (len(stems & used) / len(stems) if stems else 0.0)
     return share / total

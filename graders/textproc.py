@@ -25,11 +25,19 @@ _KEEP = frozenset(
 STOP = frozenset(STOP_WORDS) - _KEEP
 
 # Contrast sets: a student sentence that says one side where the matched rubric point says the other
-# reverses the point. Phrases are matched on lower-cased text at word boundaries.
+# reverses the point. Phrases are matched on lower-cased text at word boundaries; "*" stands for one word.
 CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (
         ("parallel", "parallelize", "parallelise", "parallelization", "simultaneous", "at once", "same time"),
-        ("sequential", "sequentially", "one by one", "one after another", "one at a time", "step by step"),
+        (
+            "sequential",
+            "sequentially",
+            "one by one",
+            "one after another",
+            "one at a time",
+            "one * at a time",
+            "step by step",
+        ),
     ),
     (
         ("bidirectional", "bi-directional", "both directions", "both sides", "left and right", "both left"),
@@ -44,6 +52,11 @@ CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("short-range", "short range", "nearby", "adjacent"),
     ),
     (("faster", "speed up", "speeds up", "quicker"), ("slower", "slow down", "slows down")),
+    (
+        # not "better": "GPT-2 is better at generating" does not deny "BERT is better at understanding"
+        ("more effective", "more effectively", "more efficient", "more efficiently"),
+        ("worse", "less effective", "less effectively", "less efficient", "less efficiently"),
+    ),
     (("labeled", "labelled", "supervised"), ("unlabeled", "unlabelled", "unsupervised", "raw text")),
     (("small dataset", "smaller dataset", "task-specific"), ("huge dataset", "from scratch", "random init")),
     (
@@ -93,6 +106,16 @@ ENTITY_SWAPS = {
     "traditional attention": "self-attention",
 }
 _PRONOUNS = frozenset({"it", "they", "this", "which", "that"})
+_RELATIVE = frozenset({"which", "that", "who"})
+# Verbs that deny the clause they govern: "keeps/prevents/stops the model from focusing", "fails to see",
+# "is unable to see"; adverbs that deny the word they grade: "captures them less effectively".
+_PREVENT = frozenset({"keep", "prevent", "stop", "prohibit", "block", "hinder", "bar", "preclude"})
+_FAIL = frozenset({"fail", "unable", "incapable"})
+_DIMINISHERS = frozenset({"less"})
+_NOT_ONLY = frozenset({"only", "just", "merely", "simply"})
+# Phrases that deny the contrast side after them, like a negation: "one step at a time instead of in
+# parallel".
+_DENIALS = re.compile(r"\b(instead of|rather than)\b")
 
 _IDK = re.compile(
     r"^\W*(i\s*(do\s*n[o']?t|dont|don't)\s*know|idk|no\s*idea|not\s*sure|dunno|pass|skip|n/?a|none|nothing|"
@@ -124,7 +147,7 @@ ENTITY_STEMS = frozenset(stem(word) for word in ENTITIES)
 
 
 def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"\b(" + "|".join(re.escape(p) for p in phrases) + r")\b")
+    return re.compile(r"\b(" + "|".join(re.escape(p).replace(r"\*", r"\w+") for p in phrases) + r")\b")
 
 
 _CONTRAST_RES = tuple((_phrase_regex(a), _phrase_regex(b)) for a, b in CONTRASTS)
@@ -186,22 +209,61 @@ def _clause_head(token: Token) -> Token:
 
 
 def _is_negation(token: Token) -> bool:
+    if token.lower_ == "not" and token.i + 1 < len(token.doc) and token.nbor().lower_ in _NOT_ONLY:
+        return False  # "not only X but also Y" affirms X
     return token.dep_ == "neg" or token.lower_ in NEGATIONS
+
+
+def _negates_complement(head: Token, child: Token) -> bool:
+    """Whether ``head`` denies the clause ``child`` that it governs: "does not let it attend", "does not
+    help them capture" (negated head), "fails to capture", "is unable to see", "keeps the model from
+    focusing"."""
+    if child.dep_ == "pcomp" and child.head.lower_ == "without":
+        return True
+    if child.dep_ == "pcomp" and child.head.lower_ == "from":
+        return child.head.head.lemma_ in _PREVENT
+    if child.dep_ == "xcomp" and (head.lemma_ in _FAIL or any(t.lower_ in _FAIL for t in head.children)):
+        return True
+    return False
 
 
 def _clauses(sent: Span) -> tuple[Clause, ...]:
     groups: dict[int, list[Token]] = {}
     negated: set[int] = set()
     local: dict[int, set[str]] = {}
+    heads: dict[int, Token] = {}
     for tok in sent:
         head = _clause_head(tok)
+        heads[head.i] = head
         groups.setdefault(head.i, []).append(tok)
+        if tok.lower_ in _DIMINISHERS and tok.dep_ == "advmod" and tok.head.i != head.i:
+            # "less effectively" denies the word it grades, like "not effectively"
+            local.setdefault(head.i, set()).add(stem(tok.head.lemma_ or tok.head.text))
         if not _is_negation(tok):
             continue
-        if tok.head.i == head.i or tok.head.pos_ in ("VERB", "AUX"):
+        if tok.lower_ == "without":  # denies what it governs, not its clause: "generates it without using X"
+            for child in tok.children:
+                if child.dep_ == "pobj":
+                    local.setdefault(head.i, set()).add(stem(child.lemma_ or child.text))
+        elif tok.head.i == head.i or tok.head.pos_ in ("VERB", "AUX"):
             negated.add(head.i)
         else:  # "not" / "no" on a word of its own: "higher, not lower", "no recurrence"
             local.setdefault(head.i, set()).add(stem(tok.head.lemma_ or tok.head.text))
+    # A denial reaches the clauses it governs: complements ("does not let it attend"), and verbs
+    # coordinated under the same auxiliary ("does not refine X or capture Y": the bare form "capture").
+    for i in sorted(heads, key=lambda i: len(list(heads[i].ancestors))):
+        clause = heads[i]
+        parent = _clause_head(clause.head) if clause.head.i != clause.i else None
+        if parent is None or parent.i not in heads:
+            continue
+        if _negates_complement(parent, clause):
+            negated ^= {i}  # "keeps it from not forgetting" affirms
+        elif (
+            parent.i in negated
+            and clause.i > parent.i
+            and (clause.dep_ in ("xcomp", "ccomp") or (clause.dep_ == "conj" and clause.tag_ == "VB"))
+        ):
+            negated.add(i)
     return tuple(
         Clause(content_stems(toks), i in negated, frozenset(local.get(i, ()))) for i, toks in groups.items()
     )
@@ -219,8 +281,14 @@ class _Entities:
         for tok in sent:  # in text order, so a pronoun takes the entity named just before it
             named = ENTITIES.get(tok.lower_)
             if tok.dep_ not in ("nsubj", "nsubjpass"):
-                if named is not None and tok.dep_ not in ("compound", "amod", "nmod"):
-                    self.last = named  # "you'd use GPT-2, because it reads left to right"
+                # "you'd use GPT-2, because it reads left to right"; an entity inside a prepositional
+                # phrase ("better than in RNNs", "parts of the input") does not become the topic.
+                if named is not None and tok.dep_ not in ("compound", "amod", "nmod", "pobj"):
+                    self.last = named
+                continue
+            if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl":  # "RNNs, which suffer from ..."
+                noun = tok.head.head
+                subject[tok.head.i] = ENTITIES.get(noun.lower_) or _compound_entity(noun)
                 continue
             entity = named or _compound_entity(tok)
             if entity is None and tok.lower_ in _PRONOUNS and tok.dep_ == "nsubj":
@@ -258,6 +326,7 @@ def _sides(sent: Span, entity_of: dict[int, str]) -> frozenset[tuple[int, str | 
     named = set(entity_of.values()) or {ENTITIES[t.lower_] for t in sent if t.lower_ in ENTITIES}
     default = named.pop() if len(named) == 1 else None
     negations = [t.idx - sent.start_char for t in sent if _is_negation(t)]
+    negations += [m.end() + 1 for m in _DENIALS.finditer(text)]
     by_offset = {t.idx - sent.start_char: t for t in sent}
     sides: set[tuple[int, str | None]] = set()
     for k, (pos, neg) in enumerate(_CONTRAST_RES, start=1):
@@ -322,6 +391,21 @@ def merged(analysis: Analysis) -> Sentence:
         frozenset().union(*(s.sides for s in analysis.sentences)),
         tuple(f for s in analysis.sentences for f in s.frames),
     )
+
+
+def polar_stems(sentences: tuple[Sentence, ...]) -> frozenset[tuple[str, bool]]:
+    """Each content stem with whether it is said under a denial (a negated clause, or a negated word)."""
+    return frozenset(
+        (s, clause.negated or s in clause.negated_terms)
+        for sentence in sentences
+        for clause in sentence.clauses
+        for s in clause.stems
+    )
+
+
+def agreeing(a: frozenset[tuple[str, bool]], b: frozenset[tuple[str, bool]]) -> frozenset[str]:
+    """Stems that ``a`` and ``b`` use with the same polarity."""
+    return frozenset(s for s, _ in a & b)
 
 
 def load_nlp() -> Language:
