@@ -5,8 +5,9 @@
 theory_dev LOQO: for each of the 20 questions, the SemEval prior is calibrated on the other 19
 questions' rows (exactly what ``quiz calibrate`` does) and grades the held-out question. The
 ablation drops one signal group from both fits at a time. SemEval: 5 folds split by question, so
-every test question is unseen (proxy for the held-out other-course and science sets). Adversarial:
-tests/data/grading/adversarial.csv (written for this benchmark), graded with the shipped default.
+every test question is unseen (proxy for the held-out science set). theory_dev from question + model
+answer only, leave-one-question-out (proxy for a course graded without rubrics). Adversarial:
+tests/data/grading/adversarial.csv (written for this benchmark), graded with the shipped calibrations.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from scipy.stats import pearsonr
 
 from benchmarks.results import write_section
 from graders.bank import load_bank
-from graders.calibration import Calibration, default_calibration
+from graders.bank_schema import Bank
+from graders.calibration import Calibration, default_calibration, reference_calibration
 from graders.embedding import load_model
-from graders.short_answer import ShortAnswerGrader
+from graders.feedback import CORRECT_AT
+from graders.short_answer import AdHocItem, ShortAnswerGrader
 from graders.signals import FEATURES
 from graders.textproc import load_nlp
 from graders.training import (
@@ -67,7 +70,9 @@ def loqo(
     return preds
 
 
-def semeval_unseen(semeval: Graded, folds: int = 5) -> tuple[float, float, dict[str, float]]:
+def semeval_unseen(semeval: Graded, dev: Graded, folds: int = 5) -> dict[str, float]:
+    """Accuracy (score >= 0.5, and verdict "correct") and r on unseen questions, with the calibrations
+    the product would ship if SemEval held only the training folds."""
     groups = np.array(semeval.groups)
     names = sorted(set(semeval.groups))
     rng = np.random.default_rng(0)
@@ -75,16 +80,40 @@ def semeval_unseen(semeval: Graded, folds: int = 5) -> tuple[float, float, dict[
     fold = np.array([fold_of[g] for g in groups])
     preds = np.zeros(len(groups))
     for k in range(folds):
-        train = semeval.subset(fold != k)
-        cal = fit_prior(train)
-        preds[fold == k] = final_scores(semeval.subset(fold == k), cal)
-    y = semeval.scores
-    acc = float(((preds >= 0.5) == (y >= 0.5)).mean())
-    per = {}
+        prior = fit_prior(semeval.subset(fold != k))
+        preds[fold == k] = final_scores(semeval.subset(fold == k), fit_on(dev, prior, source="fold"), prior)
+    y = semeval.scores >= 0.5
+    result = {
+        "accuracy": float(((preds >= 0.5) == y).mean()),
+        "verdict accuracy": float(((preds >= CORRECT_AT) == y).mean()),
+        "r": float(pearsonr(preds, y)[0]),
+    }
     for prefix in ("scientsbank", "beetle"):
         mask = np.array([g.startswith(prefix) for g in groups])
-        per[prefix] = float(((preds[mask] >= 0.5) == (y[mask] >= 0.5)).mean())
-    return acc, float(pearsonr(preds, y)[0]), per
+        result[prefix] = float(((preds[mask] >= 0.5) == y[mask]).mean())
+    return result
+
+
+def reference_only(dev: Graded, dev_as_adhoc: Graded, semeval: Graded) -> np.ndarray:
+    """theory_dev graded from question + model answer alone (as ``grade-answers`` grades rows that are not
+    in a bank), leave-one-question-out: the calibrations are fitted without the held-out question."""
+    prior = fit_prior(semeval)
+    groups = np.array(dev.groups)
+    preds = np.zeros(len(groups))
+    for question in sorted(set(dev.groups)):
+        held = groups == question
+        preds[held] = final_scores(
+            dev_as_adhoc.subset(held), fit_on(dev.subset(~held), prior, source="loqo"), prior
+        )
+    return preds
+
+
+def as_adhoc(bank: Bank, data: tuple) -> tuple:
+    """The same rows with each bank question replaced by its prompt and model answer only."""
+    items, answers, scores, groups = data
+    questions = [bank.question(item.id) for item in items]
+    adhoc = [AdHocItem(q.prompt, q.model_answer, points=q.points, id=q.id) for q in questions]
+    return adhoc, answers, scores, groups
 
 
 def adversarial(grader: ShortAnswerGrader) -> tuple[dict[str, float], float]:
@@ -120,11 +149,11 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    grader = ShortAnswerGrader(load_model(), load_nlp(), Calibration.untrained())
+    grader = ShortAnswerGrader(load_model(), load_nlp(), Calibration.untrained(), Calibration.untrained())
     k = args.semeval_every
-    dev = _cached(
-        args.cache, "dev", lambda: grade_all(grader, read_theory_dev(args.data / THEORY_DEV, load_bank()))
-    )
+    bank = load_bank()
+    dev_data = read_theory_dev(args.data / THEORY_DEV, bank)
+    dev = _cached(args.cache, "dev", lambda: grade_all(grader, dev_data))
 
     def semeval_data():
         items, answers, scores, groups = read_semeval(args.data / SEMEVAL)
@@ -154,19 +183,27 @@ def main() -> None:
     lines += ["", "Single signals on theory_dev (Pearson r of the raw signal with the human score):", ""]
     lines.append(" ".join(f"`{f}` {pearsonr(X[:, i], y)[0]:+.2f};" for i, f in enumerate(FEATURES)))
 
-    acc, r, per = semeval_unseen(semeval)
+    sem = semeval_unseen(semeval, dev)
     lines += [
         "",
         f"SemEval-2013 train, 5 folds split by question (unseen questions, reference answer only, "
-        f"{len(semeval.scores)} rows): accuracy = {acc:.3f} (SciEntsBank {per['scientsbank']:.3f}, "
-        f"Beetle {per['beetle']:.3f}), Pearson r = {r:.3f}",
+        f"{len(semeval.scores)} rows): accuracy = {sem['accuracy']:.3f} with score >= 0.5 as correct "
+        f"(SciEntsBank {sem['scientsbank']:.3f}, Beetle {sem['beetle']:.3f}), "
+        f"{sem['verdict accuracy']:.3f} with verdict `correct` as correct; Pearson r = {sem['r']:.3f}",
+    ]
+    dev_adhoc = _cached(args.cache, "dev_adhoc", lambda: grade_all(grader, as_adhoc(bank, dev_data)))
+    ref = reference_only(dev, dev_adhoc, semeval)
+    lines += [
+        "",
+        f"theory_dev graded from question + model answer only (no rubric, no misconceptions; "
+        f"leave-one-question-out): Pearson r = {pearsonr(ref, y)[0]:.3f}, MAE = {np.abs(ref - y).mean():.3f}",
     ]
 
-    grader.calibration = default_calibration()
+    grader.calibration, grader.reference_calibration = default_calibration(), reference_calibration()
     cats, adv_r = adversarial(grader)
     lines += [
         "",
-        f"Adversarial set ({ADVERSARIAL.relative_to(ROOT)}, shipped default calibration): "
+        f"Adversarial set ({ADVERSARIAL.relative_to(ROOT)}, shipped calibrations): "
         f"r = {adv_r:.3f} with the expected scores; mean score per category:",
         "",
     ]

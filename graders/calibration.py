@@ -6,8 +6,11 @@ the instructors' score scale. ``fit`` learns both from graded answers; with a ``
 coefficients towards the prior's, so that a few dozen instructor grades adjust the shipped default
 instead of replacing it.
 
-Where calibrations live: the shipped default is ``graders/data/default_calibration.json``
-(regenerate with ``python scripts/train_calibration.py``). ``quiz calibrate`` stores a bank's
+Two calibrations ship with the package (regenerate both with ``python scripts/train_calibration.py``):
+``graders/data/default_calibration.json`` for bank questions (and ad-hoc items whose reference is a
+paragraph, graded sentence by sentence like a rubric), and ``graders/data/reference_calibration.json``
+for ad-hoc items with a short reference answer (one claim, graded as a whole; fitted on SemEval-2013
+alone, whose references are of that kind). ``quiz calibrate`` stores a bank's
 calibration as ``<bank file stem>.calibration.json`` next to a bank given by path, and as
 ``<user data dir>/calibration/<bank name>.calibration.json`` for a packaged bank given by name.
 """
@@ -31,6 +34,7 @@ from graders.signals import FEATURES
 log = logging.getLogger(__name__)
 
 DEFAULT_FILE = "default_calibration.json"
+REFERENCE_FILE = "reference_calibration.json"
 MIN_SCALE = 1e-3  # standard deviation under which a signal counts as constant
 # Sign each coefficient may take: +1 more of the signal never lowers the score, -1 never raises it.
 SIGNS: dict[str, int] = {
@@ -148,9 +152,18 @@ def _rounded(values: np.ndarray) -> list[float]:
 
 
 def default_calibration() -> Calibration:
-    """The calibration shipped with the package (fitted on SemEval-2013 + theory_dev)."""
-    text = resources.files("graders.data").joinpath(DEFAULT_FILE).read_text(encoding="utf-8")
-    return Calibration.from_json(json.loads(text), where=DEFAULT_FILE)
+    """The calibration shipped for rubric items (fitted on SemEval-2013, then theory_dev)."""
+    return _packaged(DEFAULT_FILE)
+
+
+def reference_calibration() -> Calibration:
+    """The calibration shipped for ad-hoc items with a short reference answer (SemEval-2013)."""
+    return _packaged(REFERENCE_FILE)
+
+
+def _packaged(name: str) -> Calibration:
+    text = resources.files("graders.data").joinpath(name).read_text(encoding="utf-8")
+    return Calibration.from_json(json.loads(text), where=name)
 
 
 def fit(

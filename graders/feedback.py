@@ -16,7 +16,7 @@ from graders.grade import MisconceptionHit, RubricHit, Verdict
 CORRECT_AT = 0.70
 PARTIAL_AT = 0.30
 CAPS: dict[str, float] = {
-    "keyword_list": 0.25,
+    "keyword_list": 0.15,
     "echo": 0.15,
     "off_topic": 0.10,
     "misconception": 0.25,

@@ -8,6 +8,8 @@ Public surface::
 
 ``question`` is a bank ``Question`` (rubric points and misconceptions are used) or an ``AdHocItem``
 with just the question text and one reference answer (the reference's sentences act as the points).
+Bank questions and paragraph references are scored with the rubric calibration; a short reference
+(one claim) with the reference-answer calibration (see ``graders.calibration``).
 Per-question encodings are cached, so grading many answers to the same questions encodes each
 reference, rubric point and misconception once. ``grade_many`` parses all answers with one
 ``nlp.pipe`` and encodes all their sentences with one ``model.encode`` call.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +29,7 @@ from threadpoolctl import ThreadpoolController
 
 from graders.bank_schema import Question
 from graders.calibration import Calibration, calibration_for
+from graders.calibration import reference_calibration as shipped_reference_calibration
 from graders.embedding import Encoded, encode, load_model
 from graders.feedback import decide, explain, verdict_for
 from graders.grade import Grade, Verdict
@@ -58,6 +62,10 @@ OFF_TOPIC_POINTS = 0.30
 OFF_TOPIC_WORDS = 0.10
 ECHO_NOVELTY_BELOW = 0.34  # share of the answer's content words not taken from the question
 PADDED_WORDS = 150
+# A reference answer of at least this many words in several sentences is a paragraph: its sentences are
+# separate points, like a rubric's. Shorter references (SemEval's: 99% under 42 words) are one claim.
+PARAGRAPH_WORDS = 40
+_SENTENCE_END = re.compile(r"[.!?](\s|$)")
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,15 @@ class AdHocItem:
 Item = Question | AdHocItem
 
 
+def graded_like_rubric(item: Item) -> bool:
+    """Whether the rubric calibration scores ``item``: a bank question, or an ad-hoc item whose
+    reference answer is a paragraph of several sentences."""
+    if not isinstance(item, AdHocItem):
+        return True
+    text = item.reference_answer.strip()
+    return len(text.split()) >= PARAGRAPH_WORDS and len(_SENTENCE_END.findall(text)) >= 2
+
+
 def _item_key(item: Item) -> str:
     if isinstance(item, AdHocItem):
         parts = [item.id, item.question, *item.references]
@@ -94,10 +111,18 @@ def _item_key(item: Item) -> str:
 class ShortAnswerGrader:
     """Grades short answers; build once (``load``) and reuse: the model and per-question encodings stay."""
 
-    def __init__(self, model: SentenceTransformer, nlp: Language, calibration: Calibration) -> None:
+    def __init__(
+        self,
+        model: SentenceTransformer,
+        nlp: Language,
+        calibration: Calibration,
+        reference_calibration: Calibration | None = None,
+    ) -> None:
         self.model = model
         self.nlp = nlp
-        self.calibration = calibration
+        self.calibration = calibration  # bank questions and paragraph references
+        # ad-hoc items with a short reference answer
+        self.reference_calibration = reference_calibration or shipped_reference_calibration()
         self._packs: dict[str, tuple[ItemPack, ...]] = {}  # per item: one pack per reference answer
         # Built once: each ThreadpoolController scans the loaded libraries (milliseconds per grade).
         self._threadpools = ThreadpoolController()
@@ -191,7 +216,7 @@ class ShortAnswerGrader:
         flags.extend(_detect(analysis, pack, f))
         if signals.misconception is not None:
             flags.append("misconception")
-        raw = self.calibration.score(f)
+        raw = (self.calibration if graded_like_rubric(item) else self.reference_calibration).score(f)
         outcome = decide(raw, f["coverage"], tuple(flags), pack.has_rubric)
         score = outcome.score
         return Grade(

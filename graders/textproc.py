@@ -365,8 +365,12 @@ def analyse(doc: Doc) -> Analysis:
         sentences=sentences,
         stems=content_stems(doc),
         n_words=len(words),
+        # predicates only: a participle used as an adjective ("masked LM", "left context") explains nothing
         n_verbs=sum(
-            1 for t in doc if t.pos_ == "VERB" or (t.pos_ == "AUX" and t.dep_ not in ("aux", "auxpass"))
+            1
+            for t in doc
+            if (t.pos_ == "VERB" and t.dep_ not in ("amod", "compound"))
+            or (t.pos_ == "AUX" and t.dep_ not in ("aux", "auxpass"))
         ),
         n_items=len(items),
         max_item_words=max((len(c.split()) for c in items), default=0),

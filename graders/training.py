@@ -20,7 +20,7 @@ from graders.bank_schema import Bank
 from graders.calibration import Calibration, fit
 from graders.feedback import decide
 from graders.grade import Grade
-from graders.short_answer import AdHocItem, Item, ShortAnswerGrader
+from graders.short_answer import AdHocItem, Item, ShortAnswerGrader, graded_like_rubric
 from graders.signals import FEATURES
 
 log = logging.getLogger(__name__)
@@ -103,20 +103,23 @@ def grade_all(grader: ShortAnswerGrader, data: tuple, *, chunk: int = 512) -> Gr
     return Graded(list(items), list(answers), np.asarray(scores), list(groups), grades)
 
 
-def final_scores(data: Graded, calibration: Calibration) -> np.ndarray:
-    """Scores as the grader would give them with ``calibration`` (caps and empty-answer rule included)."""
+def final_scores(data: Graded, calibration: Calibration, reference: Calibration | None = None) -> np.ndarray:
+    """Scores as the grader would give them with ``calibration`` for rubric items and paragraph references
+    and ``reference`` (default: the same) for short references; caps and empty-answer rule included."""
     out = []
     for item, grade in zip(data.items, data.grades, strict=True):
         if "empty" in grade.flags:
             out.append(0.0)
             continue
-        raw = calibration.score(grade.signals)
+        chosen = calibration if reference is None or graded_like_rubric(item) else reference
+        raw = chosen.score(grade.signals)
         out.append(decide(raw, grade.signals["coverage"], grade.flags, not isinstance(item, AdHocItem)).score)
     return np.array(out)
 
 
 def fit_prior(semeval: Graded, features: Sequence[str] = FEATURES) -> Calibration:
-    """The generic "is this answer right against its reference" model, without isotonic map."""
+    """The generic "is this answer right against its reference" model, without isotonic map: the prior
+    of the rubric calibration, and as it is the calibration of short reference answers."""
     rows = semeval.subset(semeval.gradable)
     return fit(
         rows.matrix(features),

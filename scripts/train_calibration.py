@@ -1,10 +1,12 @@
-"""Refit the shipped default calibration (graders/data/default_calibration.json) from public data.
+"""Refit the shipped calibrations (graders/data/*_calibration.json) from public data.
 
     .venv/bin/python scripts/train_calibration.py [--data ../shared/data] [--semeval-every K]
 
-Step 1 fits the generic prior on SemEval-2013 (reference answer only, no rubric); step 2 calibrates it
-on all 120 answers of theory_dev.csv (20 questions, never one question alone) with the same fit that
-``quiz calibrate`` runs. Deterministic: same data, same file.
+Step 1 fits the generic prior on SemEval-2013 (reference answer only, no rubric): it is the
+calibration of short reference answers (reference_calibration.json). Step 2 calibrates it on all 120
+answers of theory_dev.csv (20 questions, never one question alone) with the same fit that
+``quiz calibrate`` runs: the rubric calibration (default_calibration.json). Deterministic: same data,
+same files.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from graders.bank import load_bank  # noqa: E402
-from graders.calibration import DEFAULT_FILE, Calibration  # noqa: E402
+from graders.calibration import DEFAULT_FILE, REFERENCE_FILE, Calibration  # noqa: E402
 from graders.embedding import load_model  # noqa: E402
 from graders.short_answer import ShortAnswerGrader  # noqa: E402
 from graders.textproc import load_nlp  # noqa: E402
-from graders.training import (  # noqa: E402  # noqa: E402
+from graders.training import (  # noqa: E402
     SEMEVAL,
     SEMEVAL_EVERY,
     THEORY_DEV,
@@ -38,11 +40,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--semeval-every", type=int, default=SEMEVAL_EVERY, help="use every K-th SemEval row")
-    parser.add_argument("--out", type=Path, default=ROOT / "graders" / "data" / DEFAULT_FILE)
+    parser.add_argument("--out", type=Path, default=ROOT / "graders" / "data", help="folder to write to")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    grader = ShortAnswerGrader(load_model(), load_nlp(), Calibration.untrained())
+    grader = ShortAnswerGrader(load_model(), load_nlp(), Calibration.untrained(), Calibration.untrained())
     items, answers, scores, groups = read_semeval(args.data / SEMEVAL)
     k = args.semeval_every
     semeval = grade_all(grader, (items[::k], answers[::k], scores[::k], groups[::k]))
@@ -53,8 +55,9 @@ def main() -> None:
         prior,
         source=f"SemEval-2013 train ({len(semeval.scores)} rows) + theory_dev.csv ({len(dev.scores)} rows)",
     )
-    calibration.save(args.out)
-    logging.info("wrote %s", args.out)
+    for name, fitted in ((REFERENCE_FILE, prior), (DEFAULT_FILE, calibration)):
+        fitted.save(args.out / name)
+        logging.info("wrote %s", args.out / name)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import pytest
 
 from graders.bank import load_bank
 from graders.bank_schema import Question
+from graders.calibration import Calibration
 from graders.feedback import verdict_for
 from graders.grade import Grade
 from graders.short_answer import AdHocItem, ShortAnswerGrader
@@ -64,8 +65,15 @@ def test_question_echo_scores_low(grader: ShortAnswerGrader, t1: Question) -> No
     assert grade.score <= 0.2 and "echo" in grade.flags
 
 
-def test_keyword_list_scores_low(grader: ShortAnswerGrader, t1: Question) -> None:
-    grade = grader.grade(t1, "parallel, GPU, sequential, RNN, speed")
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "parallel, GPU, sequential, RNN, speed",
+        "left context, right context, masked LM, GPU, speed",  # participles as adjectives are no verbs
+    ],
+)
+def test_keyword_list_scores_low(grader: ShortAnswerGrader, t1: Question, answer: str) -> None:
+    grade = grader.grade(t1, answer)
     assert grade.score <= 0.25 and "keyword_list" in grade.flags
 
 
@@ -146,3 +154,22 @@ def test_swapped_roles_do_not_earn_the_point(grader: ShortAnswerGrader, t2: Ques
     )
     assert grade.score <= 0.3
     assert any(hit.note for hit in grade.rubric) or grade.misconception is not None
+
+
+def test_each_kind_of_item_is_scored_by_its_calibration(grader: ShortAnswerGrader, t1: Question) -> None:
+    """Bank questions and paragraph references use the rubric calibration, short references the
+    reference-answer one (here two constant calibrations that tell which one scored)."""
+    low, high = Calibration.untrained(), Calibration.untrained()
+    high = Calibration(**{**vars(high), "intercept": 2.0})
+    both = ShortAnswerGrader(grader.model, grader.nlp, high, low)
+    short = AdHocItem("Why is the bulb on?", "It is in a closed path with the battery.")
+    paragraph = AdHocItem(
+        "What does a seq2seq encoder do?",
+        "The encoder reads the input sequence one token at a time and updates its hidden state at every "
+        "step. It compresses what it read into a representation of the whole input sequence. The decoder "
+        "then generates the output sequence from that representation, one token after another.",
+    )
+    answer = "The encoder reads the input and turns it into a representation that the decoder uses."
+    assert both.grade(short, "Because it is in a closed path.").signals["calibrated"] == pytest.approx(0.5)
+    assert both.grade(paragraph, answer).signals["calibrated"] == pytest.approx(0.881, abs=1e-3)
+    assert both.grade(t1, PARAPHRASE).signals["calibrated"] == pytest.approx(0.881, abs=1e-3)

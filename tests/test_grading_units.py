@@ -9,11 +9,17 @@ import pytest
 
 from graders.answer_csv import read_answers, read_graded, write_atomically
 from graders.bank import load_bank
-from graders.calibration import Calibration, calibration_path, default_calibration, fit
+from graders.calibration import (
+    Calibration,
+    calibration_path,
+    default_calibration,
+    fit,
+    reference_calibration,
+)
 from graders.errors import InputError
 from graders.feedback import CORRECT_AT, PARTIAL_AT, decide, verdict_for
 from graders.grade import Verdict
-from graders.short_answer import AdHocItem
+from graders.short_answer import AdHocItem, graded_like_rubric
 from graders.signals import FEATURES
 from graders.textproc import grader_addressing_spans, is_empty_or_idk
 
@@ -68,7 +74,7 @@ def test_verdict_thresholds(score: float) -> None:
 
 
 def test_caps_bound_the_score_and_grader_text_forces_review() -> None:
-    assert decide(0.95, 1.0, ("keyword_list",), True).score == 0.25
+    assert decide(0.95, 1.0, ("keyword_list",), True).score == 0.15
     assert decide(0.95, 1.0, ("off_topic",), True).score == 0.10
     assert decide(0.95, 1.0, (), True).score == 0.95
     assert decide(0.9, 0.9, ("addresses_grader",), True).needs_review
@@ -121,9 +127,23 @@ def test_broken_calibration_file_is_an_input_error(tmp_path: Path) -> None:
         Calibration.load(path)
 
 
-def test_shipped_default_calibration_loads() -> None:
-    cal = default_calibration()
+@pytest.mark.parametrize("load", [default_calibration, reference_calibration])
+def test_shipped_calibrations_load(load) -> None:
+    cal = load()
     assert set(cal.features) <= set(FEATURES) and cal.n_rows > 100
+
+
+def test_short_references_and_paragraphs_are_told_apart() -> None:
+    bank = load_bank(BANK)
+    paragraph = " ".join(
+        ["The encoder reads the whole input sentence and builds a representation of it."] * 4
+    )
+    assert graded_like_rubric(bank.question("T1"))
+    assert graded_like_rubric(AdHocItem("What does the encoder do?", paragraph))
+    assert not graded_like_rubric(
+        AdHocItem("What does the encoder do?", "It encodes the input. It is first.")
+    )
+    assert not graded_like_rubric(AdHocItem("What does the encoder do?", paragraph.replace(".", ",")))
 
 
 def test_calibration_of_a_user_bank_lives_next_to_it(tmp_path: Path) -> None:

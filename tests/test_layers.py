@@ -9,15 +9,20 @@ import sys
 
 import graders
 
-HEADLESS = sorted(
-    m.name for m in pkgutil.walk_packages(graders.__path__, "graders.")
-) + ["practicals.check", "practicals.submission", "practicals.probing"]
+HEADLESS = sorted(m.name for m in pkgutil.walk_packages(graders.__path__, "graders.")) + [
+    "practicals.check",
+    "practicals.submission",
+    "practicals.probing",
+]
 
 
 def _modules_after(code: str) -> set[str]:
     out = subprocess.run(
         [sys.executable, "-c", f"{code}\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
-        capture_output=True, text=True, check=True, timeout=300,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
     ).stdout
     return set(json.loads(out.strip().splitlines()[-1]))
 

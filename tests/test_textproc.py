@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graders.signals import conflicts
-from graders.textproc import Sentence, analyse, load_nlp, merged
+from graders.textproc import Sentence, agreeing, analyse, load_nlp, merged, polar_stems
 
 pytestmark = pytest.mark.models
 
@@ -40,6 +40,35 @@ def sentence():
         ),
         ("Transformers process the words sequentially.", "Transformers process all the words in parallel."),
         ("GPT-2 does not generate one token at a time.", "GPT-2 generates one token at a time."),
+        # a negated verb denies the clause it governs
+        (
+            "Self-attention does not let a model attend to other parts of the same sequence.",
+            "Self-attention lets each element attend to the other elements of the same sequence.",
+        ),
+        # ... and a verb coordinated under the same auxiliary
+        (
+            "Stacking layers does not refine the representation or capture complex relationships.",
+            "Deeper layers capture increasingly complex relationships.",
+        ),
+        # verbs of prevention deny their complement
+        (
+            "The attention mechanism keeps the model from focusing on the relevant parts of the input.",
+            "Attention lets a model focus on the most relevant parts of the input.",
+        ),
+        # a negative prefix is a negation
+        (
+            "Each new element is independent of the previously generated elements.",
+            "Each new element depends on the previously generated elements.",
+        ),
+        # "less X" denies X
+        (
+            "Self-attention captures long-range dependencies less effectively than RNNs.",
+            "Self-attention captures long-range dependencies more effectively than RNNs.",
+        ),
+        (
+            "The decoder generates the whole output at once.",
+            "The decoder generates the output one token at a time.",
+        ),
     ],
 )
 def test_reversals_are_found(sentence, answer: str, point: str) -> None:
@@ -69,7 +98,31 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
             "RNNs process a sequence sequentially, one step at a time.",
         ),
         ("Encoder handles the input, decoder generates the output.", "The decoder generates the output."),
+        # "not only X but also Y" affirms X
+        (
+            "BERT is not only pre-trained on unlabeled text but also fine-tuned on labelled data.",
+            "BERT is pre-trained on a large corpus of text and then fine-tuned on specific tasks.",
+        ),
+        # "without" denies what it governs, not the clause
+        ("The decoder generates the output without any recurrence.", "The decoder generates the output."),
+        # a denial in a clause that the parse attaches across a semicolon stays in that clause
+        (
+            "The encoder does not see the labels; the decoder generates the output sequence.",
+            "The decoder generates the output sequence.",
+        ),
     ],
 )
 def test_agreeing_answers_are_not_reversals(sentence, answer: str, point: str) -> None:
     assert conflicts(sentence(answer), sentence(point)) is None
+
+
+def test_shared_words_keep_their_polarity(sentence) -> None:
+    def polar(text: str) -> frozenset[tuple[str, bool]]:
+        return polar_stems((sentence(text),))
+
+    point = polar("The decoder produces the output sequence.")
+    assert "produc" not in agreeing(polar("The decoder does not produce the output sequence."), point)
+    assert "produc" in agreeing(polar("The decoder simply produces the output sequence."), point)
+    assert "produc" in agreeing(
+        polar("The encoder cannot produce it."), polar("The encoder does not produce it.")
+    )

@@ -28,12 +28,25 @@ def run_checks(
         junit = Path(tmp) / "junit.xml"
         proc = subprocess.run(
             [
-                sys.executable, "-m", "pytest", str(checks), f"--submission={submission}",
-                f"--check-seed={seed}", "-p", "no:cacheprovider", "-q", f"--junitxml={junit}",
-                "-o", "junit_family=xunit1", f"--rootdir={practical_dir(practical).parent.parent}",
+                sys.executable,
+                "-m",
+                "pytest",
+                str(checks),
+                f"--submission={submission}",
+                f"--check-seed={seed}",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+                f"--junitxml={junit}",
+                "-o",
+                "junit_family=xunit1",
+                f"--rootdir={practical_dir(practical).parent.parent}",
                 *(["-k", select] if select else []),
             ],
-            capture_output=True, text=True, timeout=timeout, cwd=tmp,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=tmp,
         )
         if not junit.exists():
             raise AssertionError(f"pytest produced no report:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")

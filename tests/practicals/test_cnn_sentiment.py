@@ -29,8 +29,6 @@ ALL_CHECKS = {
 }
 
 
-
-
 def test_every_check_passes_on_the_solution() -> None:
     outcomes = run_checks(PRACTICAL, practical_dir(PRACTICAL) / "solution.py")
     assert set(outcomes) == ALL_CHECKS

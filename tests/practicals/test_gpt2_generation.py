@@ -27,8 +27,6 @@ ALL_CHECKS = {
 }
 
 
-
-
 @pytest.fixture(scope="module")
 def seed() -> dict[str, Outcome]:
     return run_checks(PRACTICAL, FIXTURES / "seed.py")

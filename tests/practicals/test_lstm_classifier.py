@@ -31,8 +31,6 @@ ALL_CHECKS = {
 }
 
 
-
-
 @pytest.fixture(scope="module")
 def solution() -> dict[str, Outcome]:
     return run_checks(PRACTICAL, practical_dir(PRACTICAL) / "solution.py")

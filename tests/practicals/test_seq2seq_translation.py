@@ -37,8 +37,6 @@ SEED_BUG_CHECKS = {
 }
 
 
-
-
 @pytest.fixture(scope="module")
 def solution() -> dict[str, Outcome]:
     return run_checks(PRACTICAL, practical_dir(PRACTICAL) / "solution.py")

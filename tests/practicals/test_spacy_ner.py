@@ -27,7 +27,6 @@ ALL_CHECKS = {
 }
 
 
-
 @pytest.fixture(scope="module")
 def solution() -> dict[str, Outcome]:
     return run_checks(PRACTICAL, practical_dir(PRACTICAL) / "solution.py")

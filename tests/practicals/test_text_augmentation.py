@@ -29,8 +29,6 @@ ALL_CHECKS = {
 }
 
 
-
-
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
     # The seed draws from an unsorted set, so its output depends on the string-hash seed: pin it.
