@@ -35,6 +35,8 @@ from graders.errors import InputError, QuizError
 from graders.gradebook import Gradebook, Item, Kind, Row
 
 if TYPE_CHECKING:
+    from distributed import Client
+
     from graders.bank_schema import Bank
 
 log = logging.getLogger(__name__)
@@ -498,29 +500,41 @@ def _pool(
                 future.cancel()
 
 
-def _dask(
-    tasks: Sequence[PracticalTask | TheoryTask], address: str
-) -> Iterator[tuple[PracticalTask | TheoryTask, list[Row]]]:
+def connect_scheduler(address: str) -> Client:
+    """A client of the Dask scheduler at ``address``. Raises InputError when dask.distributed is not
+    installed or the scheduler cannot be reached within Dask's connect timeout (the configuration
+    ``distributed.comm.timeouts.connect``, 30 s by default), so that a caller can check the address
+    before it creates a gradebook. The caller closes the client."""
     try:
         from distributed import Client
-        from distributed import as_completed as dask_completed
     except ImportError:
         raise InputError(
             "--scheduler needs dask.distributed", hint="pip install 'dask[distributed]'"
         ) from None
     try:
-        client = Client(address, timeout=30)
+        return Client(address)
     except (OSError, TimeoutError, ValueError) as exc:
         raise InputError(
             f"cannot reach the Dask scheduler at {address}: {exc}",
             hint="start it with 'dask scheduler' (or dask-jobqueue) and pass its tcp:// address",
         ) from None
+
+
+def _dask(
+    tasks: Sequence[PracticalTask | TheoryTask], scheduler: str | Client
+) -> Iterator[tuple[PracticalTask | TheoryTask, list[Row]]]:
+    """Run ``tasks`` on a Dask cluster: ``scheduler`` is its address or a client already connected to it
+    (then the caller closes it)."""
+    client = connect_scheduler(scheduler) if isinstance(scheduler, str) else scheduler
+    from distributed import as_completed as dask_completed
+
     try:
         futures = {client.submit(_run, t, pure=False): t for t in tasks}
         for future in dask_completed(list(futures)):
             yield futures[future], _collect(futures[future], future)
     finally:
-        client.close()
+        if client is not scheduler:
+            client.close()
 
 
 def _collect(task: PracticalTask | TheoryTask, future: Any) -> list[Row]:
@@ -554,7 +568,7 @@ def run_batch(
     *,
     bank: str | None = None,
     workers: int = 1,
-    scheduler: str | None = None,
+    scheduler: str | Client | None = None,
     chunk: int = THEORY_CHUNK,
     force: bool = False,
     on_plan: Callable[[Plan], None] | None = None,
@@ -564,7 +578,8 @@ def run_batch(
     """Grade ``root`` into ``book``; see the module docstring. ``on_progress`` hears of each finished task.
 
     ``root`` is a class folder, or its ``read_inputs`` (which already named the bank: ``bank`` is then
-    not used)."""
+    not used). ``scheduler`` is a Dask scheduler's address, or a ``connect_scheduler`` client (which
+    stays open)."""
     if workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
     inputs = root if isinstance(root, Inputs) else read_inputs(root, bank=bank)

@@ -256,15 +256,37 @@ def _framework() -> list[Path]:
     return sorted(PRACTICALS_DIR.glob("*.py"))
 
 
+# Files of a practical's folder that only students read: the starter kit's template and task
+# description (copied by 'quiz practicals init'). Neither judges nor probes use them.
+STUDENT_FACING = frozenset({"template.py", "task.md"})
+
+
+def _judge_side(folder: Path) -> list[Path]:
+    """Every file of a practical's folder that can change a grade: its checks and probes, the modules
+    and data they use (references, helpers, hidden inputs) and the reference solution; not the
+    student-facing files, caches or hidden (dot) files."""
+    found = []
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if (
+            path.is_file()
+            and relative.as_posix() not in STUDENT_FACING
+            and not any(part == "__pycache__" or part.startswith(".") for part in relative.parts)
+        ):
+            found.append(path)
+    return sorted(found)
+
+
 def bundle_hash(practicals: Sequence[str]) -> str:
-    """sha256 over the check framework and the checks and probes of ``practicals``."""
+    """sha256 over the check framework and the judge-side files of ``practicals``, so that editing any
+    of them regrades (``quiz batch`` stores it in every practical's version)."""
     digest = hashlib.sha256()
-    sources = _framework()
-    sources += [practical_folder(p) / name for p in sorted(practicals) for name in ("checks.py", "probes.py")]
-    for source in sources:
-        if source.is_file():
-            name = f"{source.parent.name}/{source.name}"
-            digest.update(name.encode() + b"\0" + source.read_bytes() + b"\0")
+    sources = [(f"{PRACTICALS_DIR.name}/{path.name}", path) for path in _framework()]
+    for practical in sorted(practicals):
+        folder = practical_folder(practical)
+        sources += [(f"{practical}/{p.relative_to(folder).as_posix()}", p) for p in _judge_side(folder)]
+    for name, source in sources:
+        digest.update(name.encode() + b"\0" + source.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

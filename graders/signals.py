@@ -30,6 +30,25 @@ COVER_THRESHOLD = 0.62  # point similarity at which a rubric point counts as cov
 MISCONCEPTION_THRESHOLD = 0.78
 MISCONCEPTION_MARGIN = 0.10  # over the best rubric point for the same sentence
 NEGATIVE_PREFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
+MIN_PART_PIECES = 4  # word pieces
+_PART_CUTS = frozenset(
+    {
+        ",",
+        ";",
+        ":",
+        "(",
+        ")",
+        "but",
+        "while",
+        "whereas",
+        "which",
+        "so",
+        "because",
+        "since",
+        "although",
+        "though",
+    }
+)
 
 FEATURES: tuple[str, ...] = (
     "ref_cos",  # answer vs reference, sentence embeddings
@@ -219,6 +238,29 @@ def _negation(sentence: Sentence, target: Sentence) -> str | None:
     return "negates it" if negated != target_negated else None
 
 
+def sentence_parts(enc: Encoded) -> list[Encoded]:
+    """Runs of one or two consecutive clause-like parts of a sentence (cut at punctuation and clause
+    conjunctions), pooled from the sentence's contextual token embeddings: no extra model pass."""
+    cuts = [k for k, word in enumerate(enc.words) if word in _PART_CUTS]
+    if not cuts:
+        return []
+    spans = [
+        (a, b) for a, b in zip([0, *(k + 1 for k in cuts)], [*cuts, len(enc.words)], strict=True) if b > a
+    ]
+    parts = []
+    for n in (1, 2):
+        for first in range(len(spans) - n + 1):
+            start, end = spans[first][0], spans[first + n - 1][1]
+            if end - start < MIN_PART_PIECES or (start, end) == (0, len(enc.words)):
+                continue
+            tokens = enc.tokens[start:end]
+            vector = tokens.mean(axis=0)
+            parts.append(
+                Encoded(vector / max(float(np.linalg.norm(vector)), 1e-9), tokens, enc.words[start:end])
+            )
+    return parts
+
+
 def _similarity(enc: Encoded, sw: np.ndarray, target: Target) -> float:
     """Sentence-to-target similarity: mean of embedding cosine and the target's token recall."""
     return 0.5 * (
@@ -269,22 +311,31 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
 
     misconception: MisconceptionHit | None = None
     misc_feature = 0.0
-    for target in pack.misconceptions:
-        for i, (sent, enc, sw) in enumerate(per_sentence[: len(analysis.sentences)]):  # real sentences only
+    for i, (sent, enc, sw) in enumerate(per_sentence[: len(analysis.sentences)]):  # real sentences only
+        if not pack.misconceptions:
+            break
+        # The whole sentence, then its clause-like parts: a misconception is often one part of a sentence
+        # whose other parts are right ("BERT is pre-trained ... and gives every word one fixed vector").
+        candidates = [(enc, sw, sims[i])]
+        for part in sentence_parts(enc):
+            pw = piece_weights(part, qs)
+            candidates.append((part, pw, np.array([_similarity(part, pw, p) for p in pack.points])))
+        for target in pack.misconceptions:
             if conflicts(sent, target.sentence):  # "it is not true that ..." rejects the misconception
                 continue
-            sim = _similarity(enc, sw, target)
-            # Margin over the best rubric point the sentence does not reverse: a sentence that swaps a
-            # point's roles matches that point almost as well as the misconception stating the swap.
-            allowed = sims[i][consistent[i]]
-            margin = sim - (float(allowed.max()) if allowed.size else 0.0)
-            misc_feature = max(misc_feature, sim - 0.5 + min(margin, 0.0))
-            if (
-                sim >= MISCONCEPTION_THRESHOLD
-                and margin >= MISCONCEPTION_MARGIN
-                and (misconception is None or sim > misconception.similarity)
-            ):
-                misconception = MisconceptionHit(target.id, target.text, sent.text, round(sim, 3))
+            for part, pw, point_sims in candidates:
+                sim = _similarity(part, pw, target)
+                # Margin over the best rubric point the sentence does not reverse: a sentence that swaps a
+                # point's roles matches that point almost as well as the misconception stating the swap.
+                allowed = point_sims[consistent[i]]
+                margin = sim - (float(allowed.max()) if allowed.size else 0.0)
+                misc_feature = max(misc_feature, sim - 0.5 + min(margin, 0.0))
+                if (
+                    sim >= MISCONCEPTION_THRESHOLD
+                    and margin >= MISCONCEPTION_MARGIN
+                    and (misconception is None or sim > misconception.similarity)
+                ):
+                    misconception = MisconceptionHit(target.id, target.text, sent.text, round(sim, 3))
 
     ref_stems = pack.reference_analysis.stems - qs
     ans_stems = analysis.stems - qs

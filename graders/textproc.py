@@ -105,6 +105,7 @@ ENTITY_SWAPS = {
     "self-attention": "traditional attention",
     "traditional attention": "self-attention",
 }
+UNKNOWN_ENTITY = "?"  # one of several named entities, which one the parse cannot tell: matches none
 _PRONOUNS = frozenset({"it", "they", "this", "which", "that"})
 _RELATIVE = frozenset({"which", "that", "who"})
 # Verbs that deny the clause they govern: "keeps/prevents/stops the model from focusing", "fails to see",
@@ -322,9 +323,10 @@ def _compound_entity(token: Token) -> str | None:
 def _sides(sent: Span, entity_of: dict[int, str]) -> frozenset[tuple[int, str | None]]:
     text = sent.text.lower()
     # A clause without an entity subject ("so every position is handled at the same time") speaks of
-    # the sentence's entity when the sentence names just one.
+    # the sentence's entity when the sentence names just one, of an unknown one when it names several
+    # ("Transformers are faster since all tokens are processed in parallel, while RNNs ...").
     named = set(entity_of.values()) or {ENTITIES[t.lower_] for t in sent if t.lower_ in ENTITIES}
-    default = named.pop() if len(named) == 1 else None
+    default = named.pop() if len(named) == 1 else UNKNOWN_ENTITY if named else None
     negations = [t.idx - sent.start_char for t in sent if _is_negation(t)]
     negations += [m.end() + 1 for m in _DENIALS.finditer(text)]
     by_offset = {t.idx - sent.start_char: t for t in sent}

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -290,3 +291,24 @@ def test_batch_input_mistakes_fail_before_writing_anything(tmp_path: Path, case:
     assert error.startswith(message.format(root=root)), result.output
     assert len(hint) <= 1 and all(line.startswith("  fix: ") for line in hint), result.output
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_batch_unreachable_scheduler_fails_before_writing_anything(tmp_path: Path) -> None:
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("distributed")
+    root, out = tmp_path / "class", tmp_path / "results" / "class.sqlite"
+    (root / "s1").mkdir(parents=True)
+    (root / "s1" / "spacy_ner.py").write_text("def extract_entities(text): ...\n")
+    with socket.socket() as probe:  # a loopback port that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    before = sorted(tmp_path.rglob("*"))
+    start = time.monotonic()
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        result = CliRunner().invoke(cli, ["batch", str(root), "--out", str(out), "--scheduler", address])
+    assert result.exit_code == 1, result.output
+    assert sorted(tmp_path.rglob("*")) == before  # no gradebook, not even its folder
+    error, *hint = result.output.splitlines()
+    assert error.startswith(f"Error: cannot reach the Dask scheduler at {address}"), result.output
+    assert len(hint) <= 1 and all(line.startswith("  fix: ") for line in hint), result.output
+    assert time.monotonic() - start < 20  # Dask's connect timeout applies, not a fixed 30 s

@@ -86,6 +86,16 @@ def test_misconception_is_detected_with_its_sentence(grader: ShortAnswerGrader, 
     assert grade.score <= 0.25
 
 
+def test_misconception_in_one_part_of_a_sentence_is_detected(grader: ShortAnswerGrader, t1: Question) -> None:
+    answer = (
+        "Training on GPUs is much faster, because Transformers have far fewer parameters than RNNs, "
+        "which makes each step cheap."
+    )
+    grade = grader.grade(t1, answer)
+    assert grade.misconception is not None and grade.misconception.misconception_id == "fewer-parameters"
+    assert grade.score <= 0.25
+
+
 def test_off_topic_answer_is_low(grader: ShortAnswerGrader, t2: Question) -> None:
     grade = grader.grade(t2, "My cat likes to sleep on the warm windowsill in the afternoon.")
     assert grade.score <= 0.1

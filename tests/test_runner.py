@@ -21,7 +21,7 @@ import pytest
 import practicals
 from graders.errors import InputError
 from graders.results import Report
-from graders.runner import grade_submission
+from graders.runner import bundle_hash, grade_submission
 from graders.sandbox import Limits
 
 DATA = Path(__file__).resolve().parent / "data" / "submissions"
@@ -311,3 +311,29 @@ def test_user_errors_are_quiz_errors(tmp_path: Path) -> None:
     stray.write_text("x = 1\n")
     with pytest.raises(InputError, match="--practical"):
         grade_submission(stray)
+
+
+def test_bundle_hash_covers_every_judge_side_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Editing anything the judges may use regrades; the starter template and task description do not."""
+    folder = shutil.copytree(DATA / "practical" / "adversary", tmp_path / "judged")
+    (folder / "reference.py").write_text("EXPECTED = 5\n")  # helpers that checks.py would import
+    (folder / "alignment.py").write_text("def align(a, b): ...\n")
+    (folder / "data").mkdir()
+    (folder / "data" / "hidden_inputs.json").write_text("[1234, 4321]\n")
+    (folder / "template.py").write_text("def add(a, b):\n    raise NotImplementedError\n")
+    (folder / "task.md").write_text("# Add two numbers\n")
+    monkeypatch.setattr(practicals, "__path__", [*practicals.__path__, str(tmp_path)])
+
+    def edited(name: str) -> bool:
+        before = bundle_hash(["judged"])
+        with (folder / name).open("a") as handle:
+            handle.write("\n# edited\n")
+        return bundle_hash(["judged"]) != before
+
+    judge_side = ["checks.py", "probes.py", "reference.py", "alignment.py", "solution.py", "__init__.py"]
+    for name in [*judge_side, "data/hidden_inputs.json"]:
+        assert edited(name), name
+    for name in ("template.py", "task.md"):
+        assert not edited(name), name
+    (folder / "__pycache__").mkdir()
+    assert not edited("__pycache__/reference.cpython-311.pyc")

@@ -98,6 +98,12 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
             "RNNs process a sequence sequentially, one step at a time.",
         ),
         ("Encoder handles the input, decoder generates the output.", "The decoder generates the output."),
+        # a clause without an entity subject in a sentence about two entities is said of neither
+        (
+            "Transformers train much faster since all tokens are processed in parallel, while RNNs go one "
+            "step after another.",
+            "RNNs must process the tokens sequentially, one step after another.",
+        ),
         # "not only X but also Y" affirms X
         (
             "BERT is not only pre-trained on unlabeled text but also fine-tuned on labelled data.",

@@ -55,7 +55,8 @@ def batch(
       cluster = SLURMCluster(cores=4, processes=4, memory="16GB", walltime="02:00:00")
       cluster.scale(jobs=10); print(cluster.scheduler_address)
     and pass that address to --scheduler. Every worker needs this package and its assets installed
-    and must see ROOT at the same path (a shared file system).
+    and must see ROOT at the same path (a shared file system). An unreachable scheduler fails after
+    Dask's connect timeout, 30 s unless set, e.g. DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=2min.
     """
     from rich.progress import (
         BarColumn,
@@ -66,12 +67,13 @@ def batch(
         TimeRemainingColumn,
     )
 
-    from graders.batch import Plan, read_inputs, run_batch
+    from graders.batch import Plan, connect_scheduler, read_inputs, run_batch
     from graders.gradebook import Gradebook
 
     if workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
     inputs = read_inputs(root, bank=bank_name)  # before the gradebook exists: a mistake leaves no file
+    client = connect_scheduler(scheduler) if scheduler else None  # likewise an unreachable scheduler
     progress = Progress(
         TextColumn("[bold]grading[/]"),
         BarColumn(),
@@ -93,21 +95,25 @@ def batch(
     def on_progress(units: int, what: str) -> None:
         progress.update(task_id, advance=units, description=what)
 
-    with Gradebook.open(gradebook) as book:
-        try:
-            outcome = run_batch(
-                inputs,
-                book,
-                workers=workers,
-                scheduler=scheduler,
-                force=force,
-                on_plan=on_plan,
-                on_progress=on_progress,
-            )
-        finally:
-            progress.stop()
-        flags = len(book.similarity())
-        review = len(book.review_queue())
+    try:
+        with Gradebook.open(gradebook) as book:
+            try:
+                outcome = run_batch(
+                    inputs,
+                    book,
+                    workers=workers,
+                    scheduler=client,
+                    force=force,
+                    on_plan=on_plan,
+                    on_progress=on_progress,
+                )
+            finally:
+                progress.stop()
+            flags = len(book.similarity())
+            review = len(book.review_queue())
+    finally:
+        if client is not None:
+            client.close()
     click.echo(
         f"graded {outcome.graded}, skipped {outcome.skipped} unchanged, {outcome.errors} failed"
         f" ({outcome.invalid} unusable inputs); {review} answers to review, {flags} similarity flags"
