@@ -61,6 +61,8 @@ OFF_TOPIC_BELOW = 0.30
 OFF_TOPIC_POINTS = 0.30
 OFF_TOPIC_WORDS = 0.10
 ECHO_NOVELTY_BELOW = 0.34  # share of the answer's content words not taken from the question
+ECHO_RUBRIC_NOVELTY_BELOW = 0.50
+ECHO_KEY_WORDS_BELOW = 0.20  # share of the key's own words (lemma recall, per-point share) the answer uses
 PADDED_WORDS = 150
 # A reference answer of at least this many words in several sentences is a paragraph: its sentences are
 # separate points, like a rubric's. Shorter references (SemEval's: 99% under 42 words) are one claim.
@@ -330,7 +332,16 @@ def _detect(analysis: Analysis, pack: ItemPack, f: dict[str, float]) -> list[str
         flags.append("keyword_list")
     # An echo adds almost nothing to the question's words and does not say what the reference adds to
     # them (a reference may itself reuse the question's words: "the terminals are connected").
-    if f["novelty"] < ECHO_NOVELTY_BELOW and f["lemma_recall"] < ECHO_NOVELTY_BELOW and f["coverage"] < 0.5:
+    # With a rubric, an answer mostly in the question's words that uses almost none of the key's own words
+    # echoes however well its embedding matches the points (an echo shares their topic).
+    if (
+        f["novelty"] < ECHO_NOVELTY_BELOW and f["lemma_recall"] < ECHO_NOVELTY_BELOW and f["coverage"] < 0.5
+    ) or (
+        pack.has_rubric
+        and f["novelty"] < ECHO_RUBRIC_NOVELTY_BELOW
+        and f["lemma_recall"] < ECHO_KEY_WORDS_BELOW
+        and f["point_lemmas"] < ECHO_KEY_WORDS_BELOW
+    ):
         flags.append("echo")
     elif (
         max(f["ref_cos"], f["question_cos"]) < OFF_TOPIC_BELOW

@@ -294,8 +294,8 @@ class _Entities:
             entity = named or _compound_entity(tok)
             if entity is None and tok.lower_ in _PRONOUNS and tok.dep_ == "nsubj":
                 entity = self.last
-            if entity is not None:
-                self.last = entity
+            if entity is not None and tok.head.dep_ not in ("relcl", "acl"):
+                self.last = entity  # not the subject of a relative clause: "the vectors the encoder made"
             subject[tok.head.i] = entity
         result: dict[int, str] = {}
         for tok in sent:
@@ -325,7 +325,12 @@ def _sides(sent: Span, entity_of: dict[int, str]) -> frozenset[tuple[int, str | 
     # A clause without an entity subject ("so every position is handled at the same time") speaks of
     # the sentence's entity when the sentence names just one, of an unknown one when it names several
     # ("Transformers are faster since all tokens are processed in parallel, while RNNs ...").
-    named = set(entity_of.values()) or {ENTITIES[t.lower_] for t in sent if t.lower_ in ENTITIES}
+    # Relative clauses do not count ("from the vectors the encoder made, it emits ...").
+    named = (
+        {e for i, e in entity_of.items() if sent.doc[i].dep_ not in ("relcl", "acl")}
+        if entity_of
+        else {ENTITIES[t.lower_] for t in sent if t.lower_ in ENTITIES}
+    )
     default = named.pop() if len(named) == 1 else UNKNOWN_ENTITY if named else None
     negations = [t.idx - sent.start_char for t in sent if _is_negation(t)]
     negations += [m.end() + 1 for m in _DENIALS.finditer(text)]

@@ -104,6 +104,11 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
             "step after another.",
             "RNNs must process the tokens sequentially, one step after another.",
         ),
+        # the subject of a relative clause is not the topic a later pronoun refers to
+        (
+            "Starting from the vectors the encoder made of the source, it emits the target one word at a time.",
+            "A seq2seq decoder usually produces the output one token at a time.",
+        ),
         # "not only X but also Y" affirms X
         (
             "BERT is not only pre-trained on unlabeled text but also fine-tuned on labelled data.",
