@@ -18,6 +18,7 @@ from graders.textproc import (
     ENTITY_SWAPS,
     STOP,
     Analysis,
+    Clause,
     Sentence,
     agreeing,
     merged,
@@ -186,7 +187,9 @@ def _swapped_entities(sentence: Sentence, target: Sentence) -> str | None:
         if swapped is None:
             continue
         own = max((len(frame.stems & t.stems) for t in target.frames if t.entity == frame.entity), default=0)
-        for other in (t for t in target.frames if t.entity == swapped):
+        # A target that compares its entity with this one ("... more efficiently than RNNs") is not
+        # swapped by a claim about this one ("RNNs forget over long sequences"): its sides tell that.
+        for other in (t for t in target.frames if t.entity == swapped and frame.entity not in t.compared):
             crossed = len(frame.stems & other.stems)
             apart = stem(swapped) not in frame.stems and stem(frame.entity) not in other.stems
             right = max(
@@ -209,10 +212,18 @@ def _opposites(stems: frozenset[str], other: frozenset[str]) -> frozenset[str]:
 
 def _negation(sentence: Sentence, target: Sentence) -> str | None:
     """The clause that carries the target's content is negated in one and not the other; a word with a
-    negative prefix ("independent of" for "depends on") negates like "not"."""
+    negative prefix ("independent of" for "depends on") negates like "not". Checked against the whole
+    target, then against each of its clauses ("no stopping criterion is needed" denies the second clause
+    of "it keeps generating until a stopping criterion is met")."""
     if not (target.stems and sentence.clauses):
         return None
+    parts = [(target.stems, target.clauses)]
+    if len(target.clauses) > 1:
+        parts += [(clause.stems, (clause,)) for clause in target.clauses]
+    return "negates it" if any(_denied(sentence, stems, clauses) for stems, clauses in parts) else None
 
+
+def _denied(sentence: Sentence, target_stems: frozenset[str], target_clauses: tuple[Clause, ...]) -> bool:
     def shared_with(clause_stems: frozenset[str], other: frozenset[str]) -> frozenset[str]:
         return (clause_stems | _opposites(clause_stems, other)) & other
 
@@ -220,22 +231,22 @@ def _negation(sentence: Sentence, target: Sentence) -> str | None:
     # than its subject).
     best = max(
         sentence.clauses,
-        key=lambda c: (len(shared_with(c.stems, target.stems) - ENTITY_STEMS), len(c.stems & target.stems)),
+        key=lambda c: (len(shared_with(c.stems, target_stems) - ENTITY_STEMS), len(c.stems & target_stems)),
     )
-    shared = shared_with(best.stems, target.stems) - ENTITY_STEMS
-    if not (len(shared) >= 2 or (shared and len(target.stems) <= 2)):
-        return None
-    target_clause = max(target.clauses, key=lambda c: len(shared_with(c.stems, best.stems)), default=None)
+    shared = shared_with(best.stems, target_stems) - ENTITY_STEMS
+    if not (len(shared) >= 2 or (shared and len(target_stems) <= 2)):
+        return False
+    target_clause = max(target_clauses, key=lambda c: len(shared_with(c.stems, best.stems)), default=None)
     # A word negated on its own ("higher, not lower") negates the claim only if the other side uses it.
     negated = (
-        best.negated or bool(best.negated_terms & target.stems) or bool(_opposites(best.stems, target.stems))
+        best.negated or bool(best.negated_terms & target_stems) or bool(_opposites(best.stems, target_stems))
     )
     target_negated = target_clause is not None and (
         target_clause.negated
         or bool(target_clause.negated_terms & best.stems)
         or bool(_opposites(target_clause.stems, best.stems))
     )
-    return "negates it" if negated != target_negated else None
+    return negated != target_negated
 
 
 def sentence_parts(enc: Encoded) -> list[Encoded]:

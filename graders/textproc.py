@@ -108,6 +108,7 @@ ENTITY_SWAPS = {
 UNKNOWN_ENTITY = "?"  # one of several named entities, which one the parse cannot tell: matches none
 _PRONOUNS = frozenset({"it", "they", "this", "which", "that"})
 _RELATIVE = frozenset({"which", "that", "who"})
+_MODIFIERS = ("compound", "amod", "nmod")  # "the output layer" speaks of a layer, not of the output
 # Verbs that deny the clause they govern: "keeps/prevents/stops the model from focusing", "fails to see",
 # "is unable to see"; adverbs that deny the word they grade: "captures them less effectively".
 _PREVENT = frozenset({"keep", "prevent", "stop", "prohibit", "block", "hinder", "bar", "preclude"})
@@ -169,6 +170,7 @@ class Frame:
 
     entity: str
     stems: frozenset[str]
+    compared: frozenset[str] = frozenset()  # entities it is compared with: "... more efficiently than RNNs"
 
 
 @dataclass(frozen=True)
@@ -284,12 +286,15 @@ class _Entities:
             if tok.dep_ not in ("nsubj", "nsubjpass"):
                 # "you'd use GPT-2, because it reads left to right"; an entity inside a prepositional
                 # phrase ("better than in RNNs", "parts of the input") does not become the topic.
-                if named is not None and tok.dep_ not in ("compound", "amod", "nmod", "pobj"):
+                if named is not None and tok.dep_ not in (*_MODIFIERS, "pobj"):
                     self.last = named
                 continue
             if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl":  # "RNNs, which suffer from ..."
                 noun = tok.head.head
-                subject[tok.head.i] = ENTITIES.get(noun.lower_) or _compound_entity(noun)
+                # inside a prepositional phrase the parse often attaches it to the wrong noun: "BERT is a
+                # stack of encoders that is trained ..." speaks of the stack
+                if noun.dep_ != "pobj":
+                    subject[tok.head.i] = ENTITIES.get(noun.lower_) or _compound_entity(noun)
                 continue
             entity = named or _compound_entity(tok)
             if entity is None and tok.lower_ in _PRONOUNS and tok.dep_ == "nsubj":
@@ -306,11 +311,17 @@ class _Entities:
             while node.i not in subject and node.dep_ in ("xcomp", "conj", "advcl") and node.head.i != node.i:
                 node = node.head
             entity = subject.get(node.i)
-            if entity is None and tok.dep_ == "relcl":
+            if entity is None and tok.dep_ == "relcl" and tok.head.dep_ != "pobj":
                 entity = ENTITIES.get(tok.head.lower_)
             if entity is not None:
                 result[tok.i] = entity
         return result
+
+
+def _modifies(token: Token) -> bool:
+    """An entity's name used as a modifier of another noun ("the output layer"), except the modifiers that
+    name attention mechanisms ("self-attention", "traditional attention")."""
+    return token.dep_ in _MODIFIERS and token.head.lower_ != "attention"
 
 
 def _compound_entity(token: Token) -> str | None:
@@ -325,11 +336,12 @@ def _sides(sent: Span, entity_of: dict[int, str]) -> frozenset[tuple[int, str | 
     # A clause without an entity subject ("so every position is handled at the same time") speaks of
     # the sentence's entity when the sentence names just one, of an unknown one when it names several
     # ("Transformers are faster since all tokens are processed in parallel, while RNNs ...").
-    # Relative clauses do not count ("from the vectors the encoder made, it emits ...").
+    # Relative clauses do not count ("from the vectors the encoder made, it emits ..."), nor names used as
+    # modifiers ("adding an output layer").
     named = (
         {e for i, e in entity_of.items() if sent.doc[i].dep_ not in ("relcl", "acl")}
         if entity_of
-        else {ENTITIES[t.lower_] for t in sent if t.lower_ in ENTITIES}
+        else {ENTITIES[t.lower_] for t in sent if t.lower_ in ENTITIES and not _modifies(t)}
     )
     default = named.pop() if len(named) == 1 else UNKNOWN_ENTITY if named else None
     negations = [t.idx - sent.start_char for t in sent if _is_negation(t)]
@@ -353,7 +365,14 @@ def _frames(sent: Span, entity_of: dict[int, str]) -> tuple[Frame, ...]:
         head = _clause_head(tok)
         if head.i in entity_of and tok.dep_ not in ("nsubj", "nsubjpass"):
             tokens.setdefault(head.i, []).append(tok)
-    return tuple(Frame(entity_of[i], content_stems(toks)) for i, toks in tokens.items())
+    return tuple(
+        Frame(
+            entity_of[i],
+            content_stems(toks),
+            frozenset(ENTITIES[t.lower_] for t in toks if t.lower_ in ENTITIES and t.head.lower_ == "than"),
+        )
+        for i, toks in tokens.items()
+    )
 
 
 def _sentence(sent: Span, entities: _Entities) -> Sentence:

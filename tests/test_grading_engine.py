@@ -68,7 +68,7 @@ def test_question_echo_scores_low(grader: ShortAnswerGrader, t1: Question) -> No
 def test_echo_close_to_the_points_in_embedding_space_scores_low(grader: ShortAnswerGrader) -> None:
     """An echo shares the points' topic, so their embeddings match; it uses none of the key's own words."""
     question = load_bank().question("Q4")  # the role of the decoder in a seq2seq model
-    echo = "The role of the decoder in a seq2seq model is to play the decoder role: it is the decoder part of it."
+    echo = "The role of the decoder in a seq2seq model is to play the decoder role: it is the decoder part."
     grade = grader.grade(question, echo)
     assert grade.score <= 0.2 and "echo" in grade.flags
 

@@ -106,8 +106,31 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
         ),
         # the subject of a relative clause is not the topic a later pronoun refers to
         (
-            "Starting from the vectors the encoder made of the source, it emits the target one word at a time.",
+            "From the vectors the encoder made of the source, it emits the target one word at a time.",
             "A seq2seq decoder usually produces the output one token at a time.",
+        ),
+        # an entity named as a modifier ("an output layer") is not what a clause speaks of
+        (
+            "BERT is first pre-trained on unlabeled text. Fine-tuning means adding a small output layer and "
+            "continuing training on a smaller labelled dataset.",
+            "BERT fine-tuning uses a smaller, task-specific labelled dataset.",
+        ),
+        # a relative clause after a prepositional phrase speaks of the phrase's head ("a stack of ... that")
+        (
+            "BERT is a stack of Transformer encoders that is first trained on raw text; afterwards it is "
+            "adapted to a task with a little labeled data.",
+            "BERT is pre-trained on a large corpus of unlabeled text and then fine-tuned on specific tasks.",
+        ),
+        # "self" and "traditional" name their attention mechanisms as modifiers
+        (
+            "Self-attention: words attend to their own sentence. Traditional: the decoder attends to a "
+            "different (encoder) sequence.",
+            "Traditional attention attends to a separate sequence, such as the decoder attending to one.",
+        ),
+        # a claim about the entity a point compares with is no swap
+        (
+            "RNNs forget things over long sequences, and Transformers scale to bigger data.",
+            "Transformers handle longer sequences and larger datasets more efficiently than RNNs.",
         ),
         # "not only X but also Y" affirms X
         (
