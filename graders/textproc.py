@@ -248,12 +248,17 @@ def _clauses(sent: Span) -> tuple[Clause, ...]:
             for child in tok.children:
                 if child.dep_ == "pobj":
                     local.setdefault(head.i, set()).add(stem(child.lemma_ or child.text))
-        elif tok.head.i == head.i or tok.head.pos_ in ("VERB", "AUX"):
-            negated.add(head.i)
+        elif (
+            tok.head.i == head.i
+            or tok.head.pos_ in ("VERB", "AUX")
+            or tok.head.dep_ in ("nsubj", "nsubjpass")
+        ):
+            negated.add(head.i)  # "does not take", "no layer takes", "neither part is focused on"
         else:  # "not" / "no" on a word of its own: "higher, not lower", "no recurrence"
             local.setdefault(head.i, set()).add(stem(tok.head.lemma_ or tok.head.text))
-    # A denial reaches the clauses it governs: complements ("does not let it attend"), and verbs
-    # coordinated under the same auxiliary ("does not refine X or capture Y": the bare form "capture").
+    # A denial reaches the clauses it governs: complements ("does not let it attend"), gerunds after a
+    # preposition ("not focused on understanding"; not "does not depend on how far apart they are"), and
+    # verbs coordinated under the same auxiliary ("does not refine X or capture Y": the bare form "capture").
     for i in sorted(heads, key=lambda i: len(list(heads[i].ancestors))):
         clause = heads[i]
         parent = _clause_head(clause.head) if clause.head.i != clause.i else None
@@ -264,7 +269,11 @@ def _clauses(sent: Span) -> tuple[Clause, ...]:
         elif (
             parent.i in negated
             and clause.i > parent.i
-            and (clause.dep_ in ("xcomp", "ccomp") or (clause.dep_ == "conj" and clause.tag_ == "VB"))
+            and (
+                clause.dep_ in ("xcomp", "ccomp")
+                or (clause.dep_ == "conj" and clause.tag_ == "VB")
+                or (clause.dep_ == "pcomp" and clause.tag_ == "VBG")  # "is not focused on understanding"
+            )
         ):
             negated.add(i)
     return tuple(
@@ -359,10 +368,19 @@ def _sides(sent: Span, entity_of: dict[int, str]) -> frozenset[tuple[int, str | 
     return frozenset(sides)
 
 
+def _is_complement(verb: Token) -> bool:
+    """ "to write" in "uses it to write", also where the parse hangs the infinitive on the object."""
+    infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+    return verb.dep_ == "xcomp" or (verb.dep_ in ("acl", "advcl") and infinitive)
+
+
 def _frames(sent: Span, entity_of: dict[int, str]) -> tuple[Frame, ...]:
     tokens: dict[int, list[Token]] = {}
     for tok in sent:
         head = _clause_head(tok)
+        # a complement or purpose belongs to its verb's claim: "uses it to write the output" is one claim
+        while _is_complement(head) and head.head.i != head.i and _clause_head(head.head).i in entity_of:
+            head = _clause_head(head.head)
         if head.i in entity_of and tok.dep_ not in ("nsubj", "nsubjpass"):
             tokens.setdefault(head.i, []).append(tok)
     return tuple(

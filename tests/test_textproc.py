@@ -40,6 +40,12 @@ def sentence():
         ),
         ("Transformers process the words sequentially.", "Transformers process all the words in parallel."),
         ("GPT-2 does not generate one token at a time.", "GPT-2 generates one token at a time."),
+        # a claim and its complement are one: "the encoder uses it to write the output"
+        (
+            "The decoder reads the input and builds a representation, and the encoder then uses it to write "
+            "the output.",
+            "The decoder uses the encoder's representation to generate the output sequence.",
+        ),
         # a negated verb denies the clause it governs
         (
             "Self-attention does not let a model attend to other parts of the same sequence.",
@@ -49,6 +55,15 @@ def sentence():
         (
             "Stacking layers does not refine the representation or capture complex relationships.",
             "Deeper layers capture increasingly complex relationships.",
+        ),
+        # a denied subject denies its clause, and the clause's complement
+        (
+            "No layer takes the output of the previous one.",
+            "Each layer takes the output of the previous layer.",
+        ),
+        (
+            "Neither part is focused on understanding the input.",
+            "The encoder focuses on understanding the input.",
         ),
         # verbs of prevention deny their complement
         (
@@ -131,6 +146,11 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
         (
             "RNNs forget things over long sequences, and Transformers scale to bigger data.",
             "Transformers handle longer sequences and larger datasets more efficiently than RNNs.",
+        ),
+        # a denied verb does not deny a finite clause after its preposition
+        (
+            "However far apart two tokens are, attention relates them in a single step.",
+            "How well two elements can be related does not depend on how far apart they are.",
         ),
         # "not only X but also Y" affirms X
         (
