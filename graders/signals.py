@@ -8,6 +8,7 @@ in token alignment and are dropped from lemma overlap, so echoing the question e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -93,6 +94,50 @@ class ItemPack:
     points: tuple[Target, ...]
     misconceptions: tuple[Target, ...]
     has_rubric: bool
+
+    @cached_property
+    def point_stack(self) -> TargetStack:
+        return TargetStack.of(self.points)
+
+    @cached_property
+    def misconception_stack(self) -> TargetStack:
+        return TargetStack.of(self.misconceptions)
+
+
+@dataclass(frozen=True)
+class TargetStack:
+    """Several targets' embeddings stacked, so that one sentence is compared with all of them at once."""
+
+    vectors: np.ndarray  # (targets, dim)
+    tokens: np.ndarray  # (all targets' pieces, dim)
+    weights: np.ndarray  # piece weights (question words demoted)
+    starts: np.ndarray  # where each target's pieces start
+    totals: np.ndarray  # each target's sum of piece weights
+
+    @classmethod
+    def of(cls, targets: tuple[Target, ...]) -> TargetStack:
+        sizes = [len(t.pieces) for t in targets]
+        weights = np.concatenate([t.pieces for t in targets]) if targets else np.zeros(0, np.float32)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int) if targets else np.zeros(0, int)
+        return cls(
+            vectors=np.array([t.encoded.vector for t in targets]).reshape(len(targets), -1),
+            tokens=np.concatenate([t.encoded.tokens for t in targets]) if targets else np.zeros((0, 1)),
+            weights=weights,
+            starts=starts,
+            totals=np.array([float(t.pieces.sum()) for t in targets]),
+        )
+
+    def similarities(self, enc: Encoded, sw: np.ndarray) -> np.ndarray:
+        """Sentence-to-target similarity for every target: mean of embedding cosine and the target's
+        token recall (each target piece's best match among the sentence's content pieces)."""
+        cosine = self.vectors @ enc.vector
+        keep = sw > 0
+        recall = np.zeros(len(self.totals))
+        if keep.any() and len(self.weights) and (self.totals > 0).any():
+            best = (enc.tokens[keep] @ self.tokens.T).max(axis=0)
+            sums = np.add.reduceat(best * self.weights, self.starts)
+            recall = np.divide(sums, self.totals, out=recall, where=self.totals > 0)
+        return 0.5 * (cosine + recall)
 
 
 @dataclass(frozen=True)
@@ -202,11 +247,14 @@ def _swapped_entities(sentence: Sentence, target: Sentence) -> str | None:
 
 def _opposites(stems: frozenset[str], other: frozenset[str]) -> frozenset[str]:
     """Stems of ``other`` that ``stems`` holds with a negative prefix ("independ" for "depend")."""
-    return frozenset(
-        s[len(p) :]
-        for s in stems - other
-        for p in NEGATIVE_PREFIXES
-        if s.startswith(p) and len(s) - len(p) >= 4 and s[len(p) :] in other
+    return frozenset(base for s, base in _unprefixed(stems) if base in other and s not in other)
+
+
+@lru_cache(maxsize=16384)
+def _unprefixed(stems: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """(stem, stem without its negative prefix) for the stems that have one."""
+    return tuple(
+        (s, s[len(p) :]) for s in stems for p in NEGATIVE_PREFIXES if s.startswith(p) and len(s) - len(p) >= 4
     )
 
 
@@ -272,13 +320,6 @@ def sentence_parts(enc: Encoded) -> list[Encoded]:
     return parts
 
 
-def _similarity(enc: Encoded, sw: np.ndarray, target: Target) -> float:
-    """Sentence-to-target similarity: mean of embedding cosine and the target's token recall."""
-    return 0.5 * (
-        float(enc.vector @ target.encoded.vector) + alignment(enc, sw, target.encoded, target.pieces)[1]
-    )
-
-
 def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Signals:
     """All signals of one answer (already analysed and encoded sentence by sentence)."""
     qs = pack.question_stems
@@ -294,7 +335,7 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
     if len(per_sentence) > 1:  # a point may be made across two sentences
         per_sentence.append((merged(analysis), answer, aw))
 
-    sims = np.array([[_similarity(e, w, p) for p in pack.points] for _, e, w in per_sentence]).reshape(
+    sims = np.array([pack.point_stack.similarities(e, w) for _, e, w in per_sentence]).reshape(
         len(per_sentence), len(pack.points)
     )
     hits: list[RubricHit] = []
@@ -327,15 +368,17 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
             break
         # The whole sentence, then its clause-like parts: a misconception is often one part of a sentence
         # whose other parts are right ("BERT is pre-trained ... and gives every word one fixed vector").
-        candidates = [(enc, sw, sims[i])]
+        candidates = [(sims[i], pack.misconception_stack.similarities(enc, sw))]
         for part in sentence_parts(enc):
             pw = piece_weights(part, qs)
-            candidates.append((part, pw, np.array([_similarity(part, pw, p) for p in pack.points])))
-        for target in pack.misconceptions:
+            candidates.append(
+                (pack.point_stack.similarities(part, pw), pack.misconception_stack.similarities(part, pw))
+            )
+        for m, target in enumerate(pack.misconceptions):
             if conflicts(sent, target.sentence):  # "it is not true that ..." rejects the misconception
                 continue
-            for part, pw, point_sims in candidates:
-                sim = _similarity(part, pw, target)
+            for point_sims, misconception_sims in candidates:
+                sim = float(misconception_sims[m])
                 # Margin over the best rubric point the sentence does not reverse: a sentence that swaps a
                 # point's roles matches that point almost as well as the misconception stating the swap.
                 allowed = point_sims[consistent[i]]

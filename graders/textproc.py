@@ -376,11 +376,18 @@ def _is_complement(verb: Token) -> bool:
 
 def _frames(sent: Span, entity_of: dict[int, str]) -> tuple[Frame, ...]:
     tokens: dict[int, list[Token]] = {}
+    claim_of: dict[int, Token] = {}  # clause head -> head of the claim it belongs to
     for tok in sent:
         head = _clause_head(tok)
-        # a complement or purpose belongs to its verb's claim: "uses it to write the output" is one claim
-        while _is_complement(head) and head.head.i != head.i and _clause_head(head.head).i in entity_of:
-            head = _clause_head(head.head)
+        if head.i not in claim_of:
+            claim = head
+            # a complement or purpose belongs to its verb's claim: "uses it to write the output" is one claim
+            while (
+                _is_complement(claim) and claim.head.i != claim.i and _clause_head(claim.head).i in entity_of
+            ):
+                claim = _clause_head(claim.head)
+            claim_of[head.i] = claim
+        head = claim_of[head.i]
         if head.i in entity_of and tok.dep_ not in ("nsubj", "nsubjpass"):
             tokens.setdefault(head.i, []).append(tok)
     return tuple(
