@@ -234,7 +234,13 @@ def _swapped_entities(sentence: Sentence, target: Sentence) -> str | None:
         own = max((len(frame.stems & t.stems) for t in target.frames if t.entity == frame.entity), default=0)
         # A target that compares its entity with this one ("... more efficiently than RNNs") is not
         # swapped by a claim about this one ("RNNs forget over long sequences"): its sides tell that.
-        for other in (t for t in target.frames if t.entity == swapped and frame.entity not in t.compared):
+        # Nor is a denial of what holds for the other one ("RNNs cannot process it in parallel").
+        counterparts = (
+            t
+            for t in target.frames
+            if t.entity == swapped and frame.entity not in t.compared and t.negated == frame.negated
+        )
+        for other in counterparts:
             crossed = len(frame.stems & other.stems)
             apart = stem(swapped) not in frame.stems and stem(frame.entity) not in other.stems
             right = max(
@@ -285,6 +291,9 @@ def _denied(sentence: Sentence, target_stems: frozenset[str], target_clauses: tu
     if not (len(shared) >= 2 or (shared and len(target_stems) <= 2)):
         return False
     target_clause = max(target_clauses, key=lambda c: len(shared_with(c.stems, best.stems)), default=None)
+    if target_clause is not None and None not in (best.subject, target_clause.subject):
+        if best.subject != target_clause.subject:  # "switch Y is not in the path" vs "bulb A is in the path"
+            return False
     # A word negated on its own ("higher, not lower") negates the claim only if the other side uses it.
     negated = (
         best.negated or bool(best.negated_terms & target_stems) or bool(_opposites(best.stems, target_stems))

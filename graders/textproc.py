@@ -162,6 +162,7 @@ class Clause:
     stems: frozenset[str]
     negated: bool  # the verb is negated ("does not use")
     negated_terms: frozenset[str] = frozenset()  # words negated on their own ("higher, not lower")
+    subject: str | None = None  # what the clause speaks of: an entity or a noun's stem (not a pronoun)
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ class Frame:
     entity: str
     stems: frozenset[str]
     compared: frozenset[str] = frozenset()  # entities it is compared with: "... more efficiently than RNNs"
+    negated: bool = False  # "RNNs cannot process it in parallel"
 
 
 @dataclass(frozen=True)
@@ -234,12 +236,27 @@ def _clauses(sent: Span) -> tuple[Clause, ...]:
     groups: dict[int, list[Token]] = {}
     negated: set[int] = set()
     local: dict[int, set[str]] = {}
+    subjects: dict[int, str] = {}
     heads: dict[int, Token] = {}
     for tok in sent:
         head = _clause_head(tok)
         heads[head.i] = head
         groups.setdefault(head.i, []).append(tok)
-        if tok.lower_ in _DIMINISHERS and tok.dep_ == "advmod" and tok.head.i != head.i:
+        # the subject of a main clause (a complement's subject, "lets a model attend", is not its topic)
+        if (
+            tok.dep_ in ("nsubj", "nsubjpass")
+            and tok.pos_ in ("NOUN", "PROPN")
+            and head.dep_ in ("ROOT", "conj")
+        ):
+            subjects[head.i] = (
+                ENTITIES.get(tok.lower_) or _compound_entity(tok) or stem(tok.lemma_ or tok.text)
+            )
+        if (
+            tok.lower_ in _DIMINISHERS
+            and tok.dep_ == "advmod"
+            and tok.head.i != head.i
+            and tok.head.pos_ in ("ADJ", "ADV")  # not "the less it swings"
+        ):
             # "less effectively" denies the word it grades, like "not effectively"
             local.setdefault(head.i, set()).add(stem(tok.head.lemma_ or tok.head.text))
         if not _is_negation(tok):
@@ -277,7 +294,8 @@ def _clauses(sent: Span) -> tuple[Clause, ...]:
         ):
             negated.add(i)
     return tuple(
-        Clause(content_stems(toks), i in negated, frozenset(local.get(i, ()))) for i, toks in groups.items()
+        Clause(content_stems(toks), i in negated, frozenset(local.get(i, ())), subjects.get(i))
+        for i, toks in groups.items()
     )
 
 
@@ -363,7 +381,13 @@ def _sides(sent: Span, entity_of: dict[int, str]) -> frozenset[tuple[int, str | 
                 # "not in parallel" states the other side; a negation shortly before the phrase flips it.
                 flipped = any(0 <= m.start() - n <= 12 for n in negations)
                 token = by_offset.get(m.start())
-                entity = entity_of.get(_clause_head(token).i, default) if token is not None else default
+                head = _clause_head(token) if token is not None else None
+                if not flipped and head is not None and any(_is_negation(c) for c in head.children):
+                    # farther from a denial of its clause ("cannot process the words in parallel",
+                    # "does not go one by one but in parallel") the side is unclear: the clause-level
+                    # negation test judges that claim
+                    continue
+                entity = entity_of.get(head.i, default) if head is not None else default
                 sides.add((-sign * k if flipped else sign * k, entity))
     return frozenset(sides)
 
@@ -395,6 +419,7 @@ def _frames(sent: Span, entity_of: dict[int, str]) -> tuple[Frame, ...]:
             entity_of[i],
             content_stems(toks),
             frozenset(ENTITIES[t.lower_] for t in toks if t.lower_ in ENTITIES and t.head.lower_ == "than"),
+            any(_is_negation(t) and t.head.i == i for t in toks),
         )
         for i, toks in tokens.items()
     )

@@ -152,6 +152,14 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
             "However far apart two tokens are, attention relates them in a single step.",
             "How well two elements can be related does not depend on how far apart they are.",
         ),
+        # a denial about another subject denies nothing of this one
+        (
+            "Switch Y is not in the same closed path as the battery.",
+            "Bulb A is still in a closed path with the battery.",
+        ),
+        ("RNNs cannot process the words in parallel.", "Transformers process all the words in parallel."),
+        # "less" grades a quality ("less effectively"), it does not deny a verb
+        ("The shorter the string, the more it swings.", "The longer the string is, the less it swings."),
         # "not only X but also Y" affirms X
         (
             "BERT is not only pre-trained on unlabeled text but also fine-tuned on labelled data.",
