@@ -220,9 +220,8 @@ def _is_negation(token: Token) -> bool:
 
 
 def _negates_complement(head: Token, child: Token) -> bool:
-    """Whether ``head`` denies the clause ``child`` that it governs: "does not let it attend", "does not
-    help them capture" (negated head), "fails to capture", "is unable to see", "keeps the model from
-    focusing"."""
+    """Whether ``head`` denies the clause ``child`` that it governs by its meaning: "fails to capture",
+    "is unable to see", "keeps the model from focusing", "without using"."""
     if child.dep_ == "pcomp" and child.head.lower_ == "without":
         return True
     if child.dep_ == "pcomp" and child.head.lower_ == "from":
