@@ -37,6 +37,10 @@ CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
             "one at a time",
             "one * at a time",
             "step by step",
+            "word by word",
+            "token by token",
+            "next word",
+            "next token",
         ),
     ),
     (

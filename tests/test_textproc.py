@@ -46,6 +46,8 @@ def sentence():
             "the output.",
             "The decoder uses the encoder's representation to generate the output sequence.",
         ),
+        # predicting the next word is generating one step at a time
+        ("GPT-2 generates text by predicting the next word.", "GPT-2 generates the whole text at once."),
         # a negated verb denies the clause it governs
         (
             "Self-attention does not let a model attend to other parts of the same sequence.",
