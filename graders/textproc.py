@@ -112,7 +112,8 @@ ENTITY_SWAPS = {
 UNKNOWN_ENTITY = "?"  # one of several named entities, which one the parse cannot tell: matches none
 _PRONOUNS = frozenset({"it", "they", "this", "which", "that"})
 _RELATIVE = frozenset({"which", "that", "who"})
-_MODIFIERS = ("compound", "amod", "nmod")  # "the output layer" speaks of a layer, not of the output
+# "the output layer" speaks of a layer, not of the output; "the encoder's encoding" of an encoding
+_MODIFIERS = ("compound", "amod", "nmod", "poss")
 # Verbs that deny the clause they govern: "keeps/prevents/stops the model from focusing", "fails to see",
 # "is unable to see"; adverbs that deny the word they grade: "captures them less effectively".
 _PREVENT = frozenset({"keep", "prevent", "stop", "prohibit", "block", "hinder", "bar", "preclude"})
@@ -321,9 +322,7 @@ class _Entities:
                 continue
             if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl":  # "RNNs, which suffer from ..."
                 noun = tok.head.head
-                # inside a prepositional phrase the parse often attaches it to the wrong noun: "BERT is a
-                # stack of encoders that is trained ..." speaks of the stack
-                if noun.dep_ != "pobj":
+                if _antecedent(noun, tok.head):
                     subject[tok.head.i] = ENTITIES.get(noun.lower_) or _compound_entity(noun)
                 continue
             entity = named or _compound_entity(tok)
@@ -341,11 +340,22 @@ class _Entities:
             while node.i not in subject and node.dep_ in ("xcomp", "conj", "advcl") and node.head.i != node.i:
                 node = node.head
             entity = subject.get(node.i)
-            if entity is None and tok.dep_ == "relcl" and tok.head.dep_ != "pobj":
+            if entity is None and tok.dep_ == "relcl" and _antecedent(tok.head, tok):
                 entity = ENTITIES.get(tok.head.lower_)
             if entity is not None:
                 result[tok.i] = entity
         return result
+
+
+def _antecedent(noun: Token, verb: Token) -> bool:
+    """Whether the relative clause of ``verb`` speaks of ``noun``, the noun the parse hangs it on. Inside a
+    prepositional phrase the parse often picks the wrong noun ("a stack of encoders that is trained"
+    speaks of the stack), so there an auxiliary that disagrees in number rules the noun out ("faster
+    than RNNs, which process ..." keeps it)."""
+    if noun.dep_ != "pobj":
+        return True
+    auxiliaries = {c.tag_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
+    return "VBZ" not in auxiliaries if noun.tag_ in ("NNS", "NNPS") else "VBP" not in auxiliaries
 
 
 def _modifies(token: Token) -> bool:

@@ -144,6 +144,17 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
             "different (encoder) sequence.",
             "Traditional attention attends to a separate sequence, such as the decoder attending to one.",
         ),
+        # a possessive names no topic ("the encoder's encoding")
+        (
+            "It generates the output token by token from the encoder's encoding.",
+            "A seq2seq decoder produces the output one token at a time.",
+        ),
+        # a relative clause after "than" speaks of the compared noun when its verb agrees
+        (
+            "RNNs forget things over long sequences.",
+            "Transformers process sequences in parallel, so they train faster than RNNs, which process "
+            "sequences sequentially.",
+        ),
         # a claim about the entity a point compares with is no swap
         (
             "RNNs forget things over long sequences, and Transformers scale to bigger data.",
