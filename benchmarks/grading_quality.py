@@ -57,16 +57,23 @@ GROUPS: dict[str, tuple[str, ...]] = {
 
 
 def loqo(
-    dev: Graded, semeval: Graded, features: tuple[str, ...] = FEATURES, *, caps: bool = True
+    dev: Graded,
+    semeval: Graded,
+    features: tuple[str, ...] = FEATURES,
+    *,
+    caps: bool = True,
+    graded_as: Graded | None = None,
 ) -> np.ndarray:
+    """Scores of ``dev`` (or of the same rows as graded in ``graded_as``), each question scored with the
+    calibrations fitted without it."""
     prior = fit_prior(semeval, features)
     groups = np.array(dev.groups)
     preds = np.zeros(len(dev.scores))
     for question in sorted(set(dev.groups)):
         held = groups == question
         cal = fit_on(dev.subset(~held), prior, source="loqo")
-        test = dev.subset(held)
-        preds[held] = final_scores(test, cal) if caps else [cal.score(g.signals) for g in test.grades]
+        test = (graded_as or dev).subset(held)
+        preds[held] = final_scores(test, cal, prior) if caps else [cal.score(g.signals) for g in test.grades]
     return preds
 
 
@@ -92,20 +99,6 @@ def semeval_unseen(semeval: Graded, dev: Graded, folds: int = 5) -> dict[str, fl
         mask = np.array([g.startswith(prefix) for g in groups])
         result[prefix] = float(((preds[mask] >= 0.5) == y[mask]).mean())
     return result
-
-
-def reference_only(dev: Graded, dev_as_adhoc: Graded, semeval: Graded) -> np.ndarray:
-    """theory_dev graded from question + model answer alone (as ``grade-answers`` grades rows that are not
-    in a bank), leave-one-question-out: the calibrations are fitted without the held-out question."""
-    prior = fit_prior(semeval)
-    groups = np.array(dev.groups)
-    preds = np.zeros(len(groups))
-    for question in sorted(set(dev.groups)):
-        held = groups == question
-        preds[held] = final_scores(
-            dev_as_adhoc.subset(held), fit_on(dev.subset(~held), prior, source="loqo"), prior
-        )
-    return preds
 
 
 def as_adhoc(bank: Bank, data: tuple) -> tuple:
@@ -192,7 +185,8 @@ def main() -> None:
         f"{sem['verdict accuracy']:.3f} with verdict `correct` as correct; Pearson r = {sem['r']:.3f}",
     ]
     dev_adhoc = _cached(args.cache, "dev_adhoc", lambda: grade_all(grader, as_adhoc(bank, dev_data)))
-    ref = reference_only(dev, dev_adhoc, semeval)
+    # as ``grade-answers`` grades rows that are not in a bank
+    ref = loqo(dev, semeval, graded_as=dev_adhoc)
     lines += [
         "",
         f"theory_dev graded from question + model answer only (no rubric, no misconceptions; "

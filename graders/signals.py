@@ -111,31 +111,32 @@ class TargetStack:
     vectors: np.ndarray  # (targets, dim)
     tokens: np.ndarray  # (all targets' pieces, dim)
     weights: np.ndarray  # piece weights (question words demoted)
-    starts: np.ndarray  # where each target's pieces start
+    owners: np.ndarray  # for each piece, the index of its target
     totals: np.ndarray  # each target's sum of piece weights
 
     @classmethod
     def of(cls, targets: tuple[Target, ...]) -> TargetStack:
-        sizes = [len(t.pieces) for t in targets]
-        weights = np.concatenate([t.pieces for t in targets]) if targets else np.zeros(0, np.float32)
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int) if targets else np.zeros(0, int)
+        if not targets:  # e.g. a reference answer without words: nothing to compare with
+            return cls(np.zeros((0, 0)), np.zeros((0, 0)), np.zeros(0), np.zeros(0, int), np.zeros(0))
         return cls(
-            vectors=np.array([t.encoded.vector for t in targets]).reshape(len(targets), -1),
-            tokens=np.concatenate([t.encoded.tokens for t in targets]) if targets else np.zeros((0, 1)),
-            weights=weights,
-            starts=starts,
+            vectors=np.array([t.encoded.vector for t in targets]),
+            tokens=np.concatenate([t.encoded.tokens for t in targets]),
+            weights=np.concatenate([t.pieces for t in targets]),
+            owners=np.repeat(np.arange(len(targets)), [len(t.pieces) for t in targets]),
             totals=np.array([float(t.pieces.sum()) for t in targets]),
         )
 
     def similarities(self, enc: Encoded, sw: np.ndarray) -> np.ndarray:
         """Sentence-to-target similarity for every target: mean of embedding cosine and the target's
         token recall (each target piece's best match among the sentence's content pieces)."""
+        if not len(self.totals):
+            return np.zeros(0)
         cosine = self.vectors @ enc.vector
         keep = sw > 0
         recall = np.zeros(len(self.totals))
-        if keep.any() and len(self.weights) and (self.totals > 0).any():
+        if keep.any() and (self.totals > 0).any():
             best = (enc.tokens[keep] @ self.tokens.T).max(axis=0)
-            sums = np.add.reduceat(best * self.weights, self.starts)
+            sums = np.bincount(self.owners, weights=best * self.weights, minlength=len(self.totals))
             recall = np.divide(sums, self.totals, out=recall, where=self.totals > 0)
         return 0.5 * (cosine + recall)
 

@@ -148,6 +148,12 @@ def test_ad_hoc_item_without_rubric(grader: ShortAnswerGrader) -> None:
     assert good.score > bad.score + 0.2
 
 
+def test_reference_without_words_grades_low_without_error(grader: ShortAnswerGrader) -> None:
+    grade = grader.grade(AdHocItem("Why was the bulb on?", "..."), "Because it was in a closed circuit.")
+    _consistent(grade)
+    assert grade.rubric == () and grade.score < 0.3
+
+
 def test_grade_many_matches_grade(grader: ShortAnswerGrader, t1: Question, t2: Question) -> None:
     pairs = [(t1, PARAPHRASE), (t2, ""), (t2, "The decoder generates the output.")]
     many = grader.grade_many(pairs)
