@@ -167,7 +167,9 @@ class ShortAnswerGrader:
                 answer = ""
             texts.append(answer)
             flag_sets.append(flags)
-        analyses = [analyse(doc) for doc in self._parse(texts)]
+        # a pronoun before the answer names anything speaks of the question's topic
+        topics = [item_packs[0].question_topic for item_packs in packs]
+        analyses = [analyse(doc, topic) for doc, topic in zip(self._parse(texts), topics, strict=True)]
         sentence_texts = [s.text for a in analyses for s in a.sentences]
         encoded = encode(self.model, sentence_texts)
         grades, start = [], 0
@@ -290,7 +292,8 @@ class _Spec:
         ]
 
     def parse(self, docs: Iterator[Doc]) -> None:
-        self.analyses = [analyse(next(docs)) for _ in self.texts()]
+        question = analyse(next(docs))
+        self.analyses = [question, *(analyse(next(docs), question.topic) for _ in self.texts()[1:])]
         if not self.points:  # no rubric: each sentence of the reference is a point
             sentences = self.analyses[1].sentences
             self.points = [(f"ref{i + 1}", s.text, 1.0) for i, s in enumerate(sentences)]
@@ -311,6 +314,7 @@ class _Spec:
         return ItemPack(
             question_id=self.item.id,
             question_stems=qs,
+            question_topic=question_an.topic,
             question=question,
             reference=reference,
             reference_analysis=reference_an,

@@ -114,6 +114,7 @@ _PRONOUNS = frozenset({"it", "they", "this", "which", "that"})
 _RELATIVE = frozenset({"which", "that", "who"})
 # "the output layer" speaks of a layer, not of the output; "the encoder's encoding" of an encoding
 _MODIFIERS = ("compound", "amod", "nmod", "poss")
+_BESIDE_SUBJECT = ("nsubj", "nsubjpass", "appos", "conj")
 # Verbs that deny the clause they govern: "keeps/prevents/stops the model from focusing", "fails to see",
 # "is unable to see"; adverbs that deny the word they grade: "captures them less effectively".
 _PREVENT = frozenset({"keep", "prevent", "stop", "prohibit", "block", "hinder", "bar", "preclude"})
@@ -199,6 +200,7 @@ class Analysis:
     n_items: int  # comma/semicolon/newline-separated chunks
     max_item_words: int
     has_structure: bool  # "X: a, b" or arrows: a terse structured answer, not a bare keyword list
+    topic: str | None = None  # the entity a later pronoun would take ("BERT" after "What is BERT?")
 
 
 def content_stems(tokens: Span | Doc | list[Token]) -> frozenset[str]:
@@ -306,8 +308,8 @@ def _clauses(sent: Span) -> tuple[Clause, ...]:
 class _Entities:
     """Which entity each clause of a text speaks about; remembers the last one for later pronouns."""
 
-    def __init__(self) -> None:
-        self.last: str | None = None
+    def __init__(self, topic: str | None = None) -> None:
+        self.last = topic
 
     def of_sentence(self, sent: Span) -> dict[int, str]:
         """Clause head index -> entity, for the clauses of ``sent`` whose subject names one."""
@@ -316,8 +318,12 @@ class _Entities:
             named = ENTITIES.get(tok.lower_)
             if tok.dep_ not in ("nsubj", "nsubjpass"):
                 # "you'd use GPT-2, because it reads left to right"; an entity inside a prepositional
-                # phrase ("better than in RNNs", "parts of the input") does not become the topic.
-                if named is not None and tok.dep_ not in (*_MODIFIERS, "pobj"):
+                # phrase ("better than in RNNs", "parts of the input") or a modifier ("RNN-based models")
+                # does not become the topic.
+                first = tok
+                while first.dep_ == "conj" and first.head.i != first.i:  # "than RNNs and LSTMs"
+                    first = first.head
+                if named is not None and first.dep_ not in (*_MODIFIERS, "pobj") and tok.head.dep_ != "amod":
                     self.last = named
                 continue
             if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl":  # "RNNs, which suffer from ..."
@@ -406,9 +412,12 @@ def _sides(sent: Span, entity_of: dict[int, str]) -> frozenset[tuple[int, str | 
 
 
 def _is_complement(verb: Token) -> bool:
-    """ "to write" in "uses it to write", also where the parse hangs the infinitive on the object."""
+    """ "to write" in "uses it to write", also where the parse hangs the infinitive on the object, and
+    a gerund after a preposition ("is the one for generating text")."""
     infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
-    return verb.dep_ == "xcomp" or (verb.dep_ in ("acl", "advcl") and infinitive)
+    # not after a noun set beside the subject: "the encoder focuses on X, the decoder on generating Y"
+    gerund = verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.head.dep_ not in _BESIDE_SUBJECT
+    return verb.dep_ == "xcomp" or gerund or (verb.dep_ in ("acl", "advcl") and infinitive)
 
 
 def _frames(sent: Span, entity_of: dict[int, str]) -> tuple[Frame, ...]:
@@ -444,8 +453,10 @@ def _sentence(sent: Span, entities: _Entities) -> Sentence:
     return Sentence(sent.text.strip(), content_stems(sent), _clauses(sent), sides, frames)
 
 
-def analyse(doc: Doc) -> Analysis:
-    entities = _Entities()
+def analyse(doc: Doc, topic: str | None = None) -> Analysis:
+    """``topic``: what a pronoun refers to before the text names anything (the question's topic: "It
+    reads both sides" answers "What is BERT?")."""
+    entities = _Entities(topic)
     sentences = tuple(_sentence(s, entities) for s in doc.sents if any(c.isalnum() for c in s.text))
     words = [t for t in doc if not t.is_punct and not t.is_space]
     items = [chunk for chunk in re.split(r"[,;\n]|\s-\s|\band\b", doc.text) if chunk.strip()]
@@ -464,6 +475,7 @@ def analyse(doc: Doc) -> Analysis:
         n_items=len(items),
         max_item_words=max((len(c.split()) for c in items), default=0),
         has_structure=bool(re.search(r":|->|=>|\bvs\.?\b", doc.text)),
+        topic=entities.last,
     )
 
 

@@ -86,6 +86,16 @@ def sentence():
             "The decoder generates the whole output at once.",
             "The decoder generates the output one token at a time.",
         ),
+        # a gerund after a preposition belongs to its clause's claim
+        (
+            "gpt2 is the one for generating text, bert is more for understanding sentences.",
+            "BERT is mainly used to generate long texts, while GPT-2 is used for classification.",
+        ),
+        # a comparison the other way round
+        (
+            "Transformers capture long-range dependencies better than RNNs.",
+            "RNNs capture long-range dependencies better than Transformers because they have memory.",
+        ),
     ],
 )
 def test_reversals_are_found(sentence, answer: str, point: str) -> None:
@@ -201,3 +211,31 @@ def test_shared_words_keep_their_polarity(sentence) -> None:
     assert "produc" in agreeing(
         polar("The encoder cannot produce it."), polar("The encoder does not produce it.")
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("What is BERT and how does it work?", "bert"),
+        ("How does the GPT-2 model generate text?", "gpt"),
+        ("What are the advantages of using the Transformer over RNN-based models in NLP?", "transformer"),
+        ("Why is the Transformer model considered more efficient than RNNs and LSTMs?", "transformer"),
+        # several entities, or only inside prepositional phrases: no topic
+        ("What is the difference between GPT-2 and BERT models?", None),
+        ("What is the impact of attention on models like BERT and GPT-2?", None),
+        ("What is the role of the decoder in a Seq2Seq model?", None),
+    ],
+)
+def test_a_question_names_its_topic(question: str, topic: str | None) -> None:
+    assert analyse(load_nlp()(question)).topic == topic
+
+
+def test_a_pronoun_before_any_name_speaks_of_the_topic() -> None:
+    nlp = load_nlp()
+    answer = "They capture long-range dependencies better than RNNs."
+    point = merged(analyse(nlp("RNNs capture long-range dependencies better than Transformers.")))
+    assert conflicts(merged(analyse(nlp(answer), "transformer")), point)
+    assert conflicts(merged(analyse(nlp(answer))), point) is None  # "they" of nothing named
+    # an entity named later in a comparison ("than RNNs and LSTMs") is no antecedent
+    later = analyse(nlp("Transformers are faster than RNNs and LSTMs, and they process words in parallel."))
+    assert {frame.entity for s in later.sentences for frame in s.frames} == {"transformer"}
