@@ -19,8 +19,8 @@ CAPS: dict[str, float] = {
     "keyword_list": 0.15,
     "echo": 0.15,
     "off_topic": 0.10,
-    "misconception": 0.25,
-    "contradicts_key": 0.25,
+    "misconception": 0.15,
+    "contradicts_key": 0.15,
 }
 # Flags that always send a grade to a person.
 REVIEW_FLAGS = frozenset({"addresses_grader", "long_padded"})

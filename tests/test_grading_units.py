@@ -76,6 +76,10 @@ def test_verdict_thresholds(score: float) -> None:
 def test_caps_bound_the_score_and_grader_text_forces_review() -> None:
     assert decide(0.95, 1.0, ("keyword_list",), True).score == 0.15
     assert decide(0.95, 1.0, ("off_topic",), True).score == 0.10
+    # a misconception in an answer that otherwise reads right: capped, and a person takes a look
+    misconception = decide(0.95, 1.0, ("misconception",), True)
+    assert misconception.score == 0.15 and misconception.needs_review
+    assert not decide(0.05, 0.0, ("misconception",), True).needs_review
     assert decide(0.95, 1.0, (), True).score == 0.95
     assert decide(0.9, 0.9, ("addresses_grader",), True).needs_review
     assert decide(0.68, 0.7, (), True).confidence < decide(0.05, 0.0, (), True).confidence
