@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
 
+from graders import tiny_gpt2
 from graders.errors import GradingError, InputError
 from graders.results import CheckResult, Metadata, Report
 from graders.sandbox import Limits, Reply, SandboxLayout, Worker, features_in_use
@@ -251,6 +252,18 @@ def _probe_modules(folder: Path, practical: str) -> list[str]:
     return sorted((wanted - {"checks.py", "solution.py"}) | data)
 
 
+def _probe_graders_code() -> list[Path]:
+    """The Python files of the graders modules probes may import."""
+    found: list[Path] = []
+    for name in _GRADERS_FOR_PROBES:
+        source = GRADERS_DIR / name
+        if source.is_dir():
+            found += sorted(p for p in source.rglob("*.py") if "__pycache__" not in p.parts)
+        elif source.suffix == ".py" and source.is_file():
+            found.append(source)
+    return found
+
+
 def _framework() -> list[Path]:
     """The shared modules of the practicals package (check model, probing helpers, submission loader)."""
     return sorted(PRACTICALS_DIR.glob("*.py"))
@@ -282,6 +295,10 @@ def bundle_hash(practicals: Sequence[str]) -> str:
     of them regrades (``quiz batch`` stores it in every practical's version)."""
     digest = hashlib.sha256()
     sources = [(f"{PRACTICALS_DIR.name}/{path.name}", path) for path in _framework()]
+    # the graders code probes import (asset helpers, the small GPT-2's recipe); not the data folder, whose
+    # calibrations only grade theory answers: its corpus counts through the GPT-2 recipe
+    sources += [(f"graders/{p.relative_to(GRADERS_DIR).as_posix()}", p) for p in _probe_graders_code()]
+    digest.update(tiny_gpt2.recipe_key().encode() + b"\0")
     for practical in sorted(practicals):
         folder = practical_folder(practical)
         sources += [(f"{practical}/{p.relative_to(folder).as_posix()}", p) for p in _judge_side(folder)]

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import practicals
+from graders import runner, tiny_gpt2
 from graders.errors import InputError
 from graders.results import Report
 from graders.runner import bundle_hash, grade_submission
@@ -337,3 +338,23 @@ def test_bundle_hash_covers_every_judge_side_file(tmp_path: Path, monkeypatch: p
         assert not edited(name), name
     (folder / "__pycache__").mkdir()
     assert not edited("__pycache__/reference.cpython-311.pyc")
+
+
+def test_bundle_hash_covers_graders_code_probes_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The asset helpers and the small GPT-2's recipe can change a grade; theory calibrations cannot."""
+    graders_dir = shutil.copytree(
+        runner.GRADERS_DIR, tmp_path / "graders", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    monkeypatch.setattr(runner, "GRADERS_DIR", graders_dir)
+
+    def edited(name: str) -> bool:
+        before = bundle_hash(["spacy_ner"])
+        with (graders_dir / name).open("a") as handle:
+            handle.write("\n# edited\n")
+        return bundle_hash(["spacy_ner"]) != before
+
+    assert edited("assets/models.py") and edited("tiny_gpt2.py")
+    assert not edited("data/default_calibration.json") and not edited("short_answer.py")
+    before = bundle_hash(["spacy_ner"])
+    monkeypatch.setattr(tiny_gpt2, "corpus_text", lambda: "another corpus")
+    assert bundle_hash(["spacy_ner"]) != before
