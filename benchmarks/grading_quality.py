@@ -3,7 +3,7 @@
     python -m benchmarks.grading_quality [--data DIR] [--semeval-every K] [--cache DIR]
 
 theory_dev LOQO: for each of the 20 questions, the SemEval prior is calibrated on the other 19
-questions' rows (exactly what ``quiz calibrate`` does) and grades the held-out question. The
+questions' rows and bank examples (the fit ``quiz calibrate`` does) and grades the held-out question. The
 ablation drops one signal group from both fits at a time. SemEval: 5 folds split by question, so
 every test question is unseen (proxy for the held-out science set). theory_dev from question + model
 answer only, leave-one-question-out (proxy for a course graded without rubrics). Adversarial:
@@ -40,6 +40,7 @@ from graders.training import (
     fit_on,
     fit_prior,
     grade_all,
+    grade_examples,
     read_semeval,
     read_theory_dev,
 )
@@ -63,21 +64,23 @@ def loqo(
     *,
     caps: bool = True,
     graded_as: Graded | None = None,
+    examples: Graded | None = None,
 ) -> np.ndarray:
     """Scores of ``dev`` (or of the same rows as graded in ``graded_as``), each question scored with the
-    calibrations fitted without it."""
+    calibrations fitted without it (nor its bank ``examples``)."""
     prior = fit_prior(semeval, features)
     groups = np.array(dev.groups)
     preds = np.zeros(len(dev.scores))
     for question in sorted(set(dev.groups)):
         held = groups == question
-        cal = fit_on(dev.subset(~held), prior, source="loqo")
+        rows = dev.subset(~held) + examples.without(question) if examples is not None else dev.subset(~held)
+        cal = fit_on(rows, prior, source="loqo")
         test = (graded_as or dev).subset(held)
         preds[held] = final_scores(test, cal, prior) if caps else [cal.score(g.signals) for g in test.grades]
     return preds
 
 
-def semeval_unseen(semeval: Graded, dev: Graded, folds: int = 5) -> dict[str, float]:
+def semeval_unseen(semeval: Graded, instructor: Graded, folds: int = 5) -> dict[str, float]:
     """Accuracy (score >= 0.5, and verdict "correct") and r on unseen questions, with the calibrations
     the product would ship if SemEval held only the training folds."""
     groups = np.array(semeval.groups)
@@ -88,7 +91,8 @@ def semeval_unseen(semeval: Graded, dev: Graded, folds: int = 5) -> dict[str, fl
     preds = np.zeros(len(groups))
     for k in range(folds):
         prior = fit_prior(semeval.subset(fold != k))
-        preds[fold == k] = final_scores(semeval.subset(fold == k), fit_on(dev, prior, source="fold"), prior)
+        calibration = fit_on(instructor, prior, source="fold")
+        preds[fold == k] = final_scores(semeval.subset(fold == k), calibration, prior)
     y = semeval.scores >= 0.5
     result = {
         "accuracy": float(((preds >= 0.5) == y).mean()),
@@ -153,9 +157,10 @@ def main() -> None:
         return grade_all(grader, (items[::k], answers[::k], scores[::k], groups[::k]))
 
     semeval = _cached(args.cache, f"semeval{k}", semeval_data)
+    examples = _cached(args.cache, "examples", lambda: grade_examples(grader, bank))
 
     y = dev.scores
-    preds = loqo(dev, semeval)
+    preds = loqo(dev, semeval, examples=examples)
     r_all, mae_all = pearsonr(preds, y)[0], np.abs(preds - y).mean()
     lines = [
         f"theory_dev leave-one-question-out ({len(y)} answers, 20 questions; SemEval prior from "
@@ -165,18 +170,18 @@ def main() -> None:
         "|---|---|---|",
         f"| all | {r_all:.3f} | {mae_all:.3f} |",
     ]
-    no_caps = loqo(dev, semeval, caps=False)
+    no_caps = loqo(dev, semeval, caps=False, examples=examples)
     lines.append(
         f"| all, without detector caps | {pearsonr(no_caps, y)[0]:.3f} | {np.abs(no_caps - y).mean():.3f} |"
     )
     for name, group in GROUPS.items():
-        p = loqo(dev, semeval, tuple(f for f in FEATURES if f not in group))
+        p = loqo(dev, semeval, tuple(f for f in FEATURES if f not in group), examples=examples)
         lines.append(f"| without {name} | {pearsonr(p, y)[0]:.3f} | {np.abs(p - y).mean():.3f} |")
     X = dev.matrix()
     lines += ["", "Single signals on theory_dev (Pearson r of the raw signal with the human score):", ""]
     lines.append(" ".join(f"`{f}` {pearsonr(X[:, i], y)[0]:+.2f};" for i, f in enumerate(FEATURES)))
 
-    sem = semeval_unseen(semeval, dev)
+    sem = semeval_unseen(semeval, dev + examples)
     lines += [
         "",
         f"SemEval-2013 train, 5 folds split by question (unseen questions, reference answer only, "
@@ -186,7 +191,7 @@ def main() -> None:
     ]
     dev_adhoc = _cached(args.cache, "dev_adhoc", lambda: grade_all(grader, as_adhoc(bank, dev_data)))
     # as ``grade-answers`` grades rows that are not in a bank
-    ref = loqo(dev, semeval, graded_as=dev_adhoc)
+    ref = loqo(dev, semeval, graded_as=dev_adhoc, examples=examples)
     lines += [
         "",
         f"theory_dev graded from question + model answer only (no rubric, no misconceptions; "

@@ -152,7 +152,7 @@ def _rounded(values: np.ndarray) -> list[float]:
 
 
 def default_calibration() -> Calibration:
-    """The calibration shipped for rubric items (fitted on SemEval-2013, then theory_dev)."""
+    """The calibration shipped for rubric items (SemEval-2013, then theory_dev and the bank's examples)."""
     return _packaged(DEFAULT_FILE)
 
 

@@ -4,9 +4,9 @@
 
 Step 1 fits the generic prior on SemEval-2013 (reference answer only, no rubric): it is the
 calibration of short reference answers (reference_calibration.json). Step 2 calibrates it on all 120
-answers of theory_dev.csv (20 questions, never one question alone) with the same fit that
-``quiz calibrate`` runs: the rubric calibration (default_calibration.json). Deterministic: same data,
-same files.
+answers of theory_dev.csv and the 60 graded examples of the module's bank (at half weight; 20
+questions, never one question alone) with the same fit that ``quiz calibrate`` runs: the rubric
+calibration (default_calibration.json). Deterministic: same data, same files.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from graders.training import (  # noqa: E402
     fit_on,
     fit_prior,
     grade_all,
+    grade_examples,
     read_semeval,
     read_theory_dev,
 )
@@ -48,12 +49,15 @@ def main() -> None:
     items, answers, scores, groups = read_semeval(args.data / SEMEVAL)
     k = args.semeval_every
     semeval = grade_all(grader, (items[::k], answers[::k], scores[::k], groups[::k]))
-    dev = grade_all(grader, read_theory_dev(args.data / THEORY_DEV, load_bank()))
+    bank = load_bank()
+    dev = grade_all(grader, read_theory_dev(args.data / THEORY_DEV, bank))
+    examples = grade_examples(grader, bank)
     prior = fit_prior(semeval)
     calibration = fit_on(
-        dev,
+        dev + examples,
         prior,
-        source=f"SemEval-2013 train ({len(semeval.scores)} rows) + theory_dev.csv ({len(dev.scores)} rows)",
+        source=f"SemEval-2013 train ({len(semeval.scores)} rows) + theory_dev.csv ({len(dev.scores)} rows)"
+        f" + bank examples ({len(examples.scores)} rows)",
     )
     for name, fitted in ((REFERENCE_FILE, prior), (DEFAULT_FILE, calibration)):
         fitted.save(args.out / name)

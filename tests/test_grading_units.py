@@ -22,6 +22,7 @@ from graders.grade import Verdict
 from graders.short_answer import AdHocItem, graded_like_rubric
 from graders.signals import FEATURES
 from graders.textproc import grader_addressing_spans, is_empty_or_idk
+from graders.training import Graded, read_examples
 
 DATA = Path(__file__).parent / "data" / "grading"
 BANK = DATA / "tiny_bank.toml"
@@ -235,3 +236,14 @@ def test_read_answers_alternative_references(tmp_path: Path) -> None:
     assert rows[0].item.references == ("It is open.", "The gap breaks the path.")
     assert rows[1].item.references == ("It is open.", "The gap breaks the path.", "There is no closed path.")
     assert [p.line for p in problems] == [3] and "JSON list" in problems[0].message
+
+
+def test_bank_examples_are_calibration_rows_of_their_question() -> None:
+    items, answers, scores, groups = read_examples(load_bank())
+    assert len(answers) == 60 and set(groups) == {f"Q{i}" for i in range(1, 21)}
+    assert scores.min() == 0.0 and scores.max() == 1.0
+    assert all(item.id == group for item, group in zip(items, groups, strict=True))
+    rows = Graded(items, answers, scores, groups, grades=[None] * len(answers))  # type: ignore[list-item]
+    joined = rows.without("Q3") + rows.without("Q4")
+    assert len(joined.answers) == 114 and joined.groups.count("Q3") == joined.groups.count("Q4") == 3
+    assert list(joined.scores[:3]) == list(scores[:3])
