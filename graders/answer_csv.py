@@ -8,7 +8,9 @@ number so that the rest of the file is still processed.
 from __future__ import annotations
 
 import csv
+import io
 import json
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -19,6 +21,8 @@ from graders.errors import InputError
 from graders.grade import Grade
 from graders.short_answer import AdHocItem, Item
 from graders.suggest import did_you_mean
+
+log = logging.getLogger(__name__)
 
 OUTPUT_COLUMNS = ("score", "points", "verdict", "confidence", "needs_review", "feedback")
 
@@ -41,13 +45,34 @@ class RowProblem:
         return f"row {self.line}: {self.message}"
 
 
+def _text(path: Path) -> str:
+    """The file's text: UTF-8 (with or without BOM), else Windows-1252, which Excel on Windows writes
+    for "CSV (Comma delimited)"."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:  # one of its five unused bytes
+        raise InputError(
+            f"cannot read CSV {path}: it is neither UTF-8 nor Windows-1252 text",
+            hint="save it as UTF-8 CSV with a header row",
+        ) from None
+    log.warning("%s is not UTF-8: read it as Windows-1252 (check accented letters in the output)", path)
+    return text
+
+
 def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            header = [name.strip() for name in reader.fieldnames or []]
-            reader.fieldnames = header
-            rows = [(reader.line_num, row) for row in reader]
+        text = _text(path)
+        # The delimiter is the one the header uses most: spreadsheets in many locales save ";" or tabs.
+        delimiter = max((",", ";", "\t"), key=text.partition("\n")[0].count)
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+        header = [name.strip() for name in reader.fieldnames or []]
+        reader.fieldnames = header
+        rows = [(reader.line_num, row) for row in reader]
     except FileNotFoundError:
         raise InputError(f"file not found: {path}", hint="check the path") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:

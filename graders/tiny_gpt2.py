@@ -78,16 +78,11 @@ def build(out_dir: Path) -> dict[str, str]:
     finally:
         torch.set_num_threads(threads)
         torch.use_deterministic_algorithms(deterministic)
-    from transformers.utils import logging as hf_logging
+    from graders.assets.models import quiet_progress
 
-    bars = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()  # a bar for a 640 kB file is noise in `quiz setup`
-    try:
+    with quiet_progress():  # a bar for a 640 kB file is noise in `quiz setup`
         model.save_pretrained(out_dir)
         tokenizer.save_pretrained(out_dir)
-    finally:
-        if bars:
-            hf_logging.enable_progress_bar()
     return {"recipe": recipe_key(), "weights_sha256": weights_digest(model)}
 
 

@@ -350,3 +350,19 @@ def test_importing_assets_loads_no_heavy_library() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_quiet_progress_hides_transformers_bars_and_restores_them() -> None:
+    from transformers.utils import logging as hf_logging
+
+    from graders.assets.models import quiet_progress
+
+    before = hf_logging.is_progress_bar_enabled()
+    hf_logging.enable_progress_bar()
+    try:
+        with quiet_progress():
+            assert not hf_logging.is_progress_bar_enabled()
+        assert hf_logging.is_progress_bar_enabled()
+    finally:
+        if not before:
+            hf_logging.disable_progress_bar()

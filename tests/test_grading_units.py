@@ -200,9 +200,26 @@ def test_unreadable_and_missing_csv(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="file not found"):
         read_answers(tmp_path / "nope.csv", None)
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(b"question_id,answer\n\xff\xfe\xfa,x\n")
-    with pytest.raises(InputError, match="cannot read CSV"):
+    bad.write_bytes(b"question_id,answer\n\x81\x8d\x8f,x\n")  # bytes no text encoding here uses
+    with pytest.raises(InputError, match="neither UTF-8 nor Windows-1252"):
         read_answers(bad, None)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_read_answers_takes_the_delimiter_of_the_header(tmp_path: Path, delimiter: str) -> None:
+    csv_path = tmp_path / "in.csv"
+    text = f"question_id{delimiter}answer\nT1{delimiter}Attention, then a softmax; done\n"
+    csv_path.write_text(text.replace("Attention, then a softmax; done", '"Attention, then a softmax; done"'))
+    _, rows, problems = read_answers(csv_path, load_bank(BANK))
+    assert not problems and rows[0].answer == "Attention, then a softmax; done"
+
+
+def test_read_answers_reads_excel_windows_csv(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_bytes("question_id,answer\nT1,déjà vu – the “same” vector\n".encode("cp1252"))
+    _, rows, _ = read_answers(csv_path, load_bank(BANK))
+    assert rows[0].answer == "déjà vu – the “same” vector"
+    assert "not UTF-8" in caplog.text
 
 
 def test_read_graded_checks_scores(tmp_path: Path) -> None:

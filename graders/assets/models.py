@@ -7,9 +7,11 @@ loaded once per process. Heavy imports stay inside the functions.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,13 +73,28 @@ def load_embedding_model(name: str | None = None) -> SentenceTransformer:
     return _load_embedding(embedding_model_path(name))
 
 
+@contextlib.contextmanager
+def quiet_progress() -> Iterator[None]:
+    """No transformers progress bars inside: loading or saving a small local model is no news."""
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
 @functools.cache
 def _load_embedding(folder: str) -> SentenceTransformer:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
 
     try:
-        return SentenceTransformer(folder, device="cpu", local_files_only=True)
+        with quiet_progress():
+            return SentenceTransformer(folder, device="cpu", local_files_only=True)
     except (OSError, ValueError) as exc:
         raise AssetMissingError(
             f"cannot load the embedding model at {folder}: {exc}",
