@@ -223,7 +223,8 @@ def _clause_head(token: Token) -> Token:
 def _is_negation(token: Token) -> bool:
     if token.lower_ == "not" and token.i + 1 < len(token.doc) and token.nbor().lower_ in _NOT_ONLY:
         return False  # "not only X but also Y" affirms X
-    return token.dep_ == "neg" or token.lower_ in NEGATIONS
+    zero = token.dep_ == "nummod" and token.lower_ in ("0", "zero")  # "with 0 marbles" says "with no marbles"
+    return token.dep_ == "neg" or token.lower_ in NEGATIONS or zero
 
 
 def _negates_complement(head: Token, child: Token) -> bool:

@@ -188,6 +188,8 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
             "BERT is not only pre-trained on unlabeled text but also fine-tuned on labelled data.",
             "BERT is pre-trained on a large corpus of text and then fine-tuned on specific tasks.",
         ),
+        # a quantity of zero says "no"
+        ("The boat with no marbles is the control.", "The boat with 0 marbles is the standard."),
         # "without" denies what it governs, not the clause
         ("The decoder generates the output without any recurrence.", "The decoder generates the output."),
         # a denial in a clause that the parse attaches across a semicolon stays in that clause
