@@ -32,6 +32,7 @@ import json
 import logging
 import os
 import queue
+import select
 import shutil
 import signal
 import stat
@@ -204,8 +205,15 @@ class _CappedOutput:
         self._thread.start()
 
     def _drain(self) -> None:
-        while chunk := self._stream.read1(64 * KiB):
+        # Read and keep under one lock, so that bytes gone from the pipe are always in ``_kept`` for
+        # ``take()`` (a read outside the lock lost a check's last prints to the next check now and then).
+        fd = self._stream.fileno()
+        while True:
+            select.select([fd], [], [])
             with self._lock:
+                chunk = os.read(fd, 64 * KiB)
+                if not chunk:
+                    return
                 room = self._cap - len(self._kept)
                 self._kept += chunk[: max(room, 0)]
                 self._dropped += max(len(chunk) - max(room, 0), 0)

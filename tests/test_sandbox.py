@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
-from graders.sandbox import IsolationFeature, isolation_features
+from graders.sandbox import IsolationFeature, _CappedOutput, isolation_features
 from tests.test_runner import LIMITS, assert_contained, grade_case, test_practicals  # noqa: F401 - fixture
 
 NAMES = [
@@ -55,3 +56,25 @@ def test_oversized_observation_fails_the_check_only(tmp_path: Path) -> None:
     attack = next(r for r in report.checks if r.name == "test_attack")
     assert attack.status == "error" and "exceeded 65536 bytes" in attack.message
     assert_contained(report)
+
+
+def test_a_checks_output_is_never_lost_to_the_next_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bytes the drain thread has taken from the pipe are in the check's output once ``settle`` returns,
+    even when that thread loses the CPU right after reading them."""
+    read_end, write_end = os.pipe()
+    real_read = os.read
+
+    def slow_read(fd: int, n: int) -> bytes:
+        data = real_read(fd, n)
+        if fd == read_end:
+            time.sleep(0.05)
+        return data
+
+    monkeypatch.setattr(os, "read", slow_read)
+    output = _CappedOutput(os.fdopen(read_end, "rb"), 1024)
+    for i in range(5):
+        os.write(write_end, f"print {i}\n".encode())
+        output.settle()
+        assert output.take() == f"print {i}\n"
+    os.close(write_end)
+    output.join(1.0)
