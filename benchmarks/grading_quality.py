@@ -2,12 +2,13 @@
 
     python -m benchmarks.grading_quality [--data DIR] [--semeval-every K] [--cache DIR]
 
-theory_dev LOQO: for each of the 20 questions, the SemEval prior is calibrated on the other 19
-questions' rows and bank examples (the fit ``quiz calibrate`` does) and grades the held-out question. The
-ablation drops one signal group from both fits at a time. SemEval: 5 folds split by question, so
-every test question is unseen (proxy for the held-out science set). theory_dev from question + model
-answer only, leave-one-question-out (proxy for a course graded without rubrics). Adversarial:
-tests/data/grading/adversarial.csv (written for this benchmark), graded with the shipped calibrations.
+theory_dev LOQO: for each of the 20 questions, the SemEval prior is calibrated (``training.fit_on``,
+the fit of ``quiz calibrate``) on the other 19 questions' rows and bank examples and grades the
+held-out question. The ablation drops one signal group from both fits at a time. SemEval: 5 folds
+split by question, so every test question is unseen (proxy for the held-out science set). theory_dev
+from question + model answer only, leave-one-question-out (proxy for a course graded without
+rubrics). Adversarial: tests/data/grading/adversarial.csv (written for this benchmark), graded with
+the shipped calibrations.
 """
 
 from __future__ import annotations

@@ -7,11 +7,13 @@ number so that the rest of the file is still processed.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,7 @@ from graders.short_answer import AdHocItem, Item
 from graders.suggest import did_you_mean
 
 log = logging.getLogger(__name__)
+_DECIMAL_COMMA = re.compile(r"^(\d+),(\d+)$")  # "0,5" in the locales that save ";"-separated CSVs
 
 OUTPUT_COLUMNS = ("score", "points", "verdict", "confidence", "needs_review", "feedback")
 
@@ -46,11 +49,14 @@ class RowProblem:
 
 
 def _text(path: Path) -> str:
-    """The file's text: UTF-8 (with or without BOM), else Windows-1252, which Excel on Windows writes
-    for "CSV (Comma delimited)"."""
+    """The file's text: UTF-16 with its byte-order mark (Excel's "Unicode Text"), UTF-8 (with or without
+    BOM), else Windows-1252, which Excel on Windows writes for "CSV (Comma delimited)"."""
     data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     try:
@@ -64,12 +70,21 @@ def _text(path: Path) -> str:
     return text
 
 
+def _delimiter(text: str) -> str:
+    """Commas, or the semicolons or tabs that spreadsheets in many locales save: the one that splits the
+    header into a column named ``answer``, else the one the header uses most."""
+    header = text.splitlines()[0] if text else ""
+    candidates = sorted((",", ";", "\t"), key=header.count, reverse=True)  # stable: "," first on ties
+    for delimiter in candidates:
+        if "answer" in (name.strip() for name in next(csv.reader([header], delimiter=delimiter), [])):
+            return delimiter
+    return candidates[0]
+
+
 def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     try:
         text = _text(path)
-        # The delimiter is the one the header uses most: spreadsheets in many locales save ";" or tabs.
-        delimiter = max((",", ";", "\t"), key=text.partition("\n")[0].count)
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
         header = [name.strip() for name in reader.fieldnames or []]
         reader.fieldnames = header
         rows = [(reader.line_num, row) for row in reader]
@@ -178,7 +193,7 @@ def read_graded(path: Path, bank: Bank) -> tuple[list[Row], list[RowProblem]]:
             problems.append(RowProblem(line, item))
             continue
         try:
-            score = float(values["score"])
+            score = float(_DECIMAL_COMMA.sub(r"\1.\2", values["score"].strip()))
         except ValueError:
             problems.append(RowProblem(line, f"score {values['score']!r} is not a number"))
             continue

@@ -258,7 +258,7 @@ def _probe_graders_code() -> list[Path]:
     for name in _GRADERS_FOR_PROBES:
         source = GRADERS_DIR / name
         if source.is_dir():
-            found += sorted(p for p in source.rglob("*.py") if "__pycache__" not in p.parts)
+            found += sorted(p for p in source.rglob("*.py") if not _skipped(p.relative_to(source)))
         elif source.suffix == ".py" and source.is_file():
             found.append(source)
     return found
@@ -274,6 +274,11 @@ def _framework() -> list[Path]:
 STUDENT_FACING = frozenset({"template.py", "task.md"})
 
 
+def _skipped(relative: Path) -> bool:
+    """Caches and hidden (dot) files: never part of what grades."""
+    return any(part == "__pycache__" or part.startswith(".") for part in relative.parts)
+
+
 def _judge_side(folder: Path) -> list[Path]:
     """Every file of a practical's folder that can change a grade: its checks and probes, the modules
     and data they use (references, helpers, hidden inputs) and the reference solution; not the
@@ -281,11 +286,7 @@ def _judge_side(folder: Path) -> list[Path]:
     found = []
     for path in folder.rglob("*"):
         relative = path.relative_to(folder)
-        if (
-            path.is_file()
-            and relative.as_posix() not in STUDENT_FACING
-            and not any(part == "__pycache__" or part.startswith(".") for part in relative.parts)
-        ):
+        if path.is_file() and relative.as_posix() not in STUDENT_FACING and not _skipped(relative):
             found.append(path)
     return sorted(found)
 

@@ -236,14 +236,11 @@ def _swapped_entities(sentence: Sentence, target: Sentence) -> str | None:
         own = max((len(frame.stems & t.stems) for t in target.frames if t.entity == frame.entity), default=0)
         # A target that compares its entity with this one ("... more efficiently than RNNs") is not
         # swapped by a claim about this one ("RNNs forget over long sequences"): its sides tell that.
-        # Nor is a denial of what holds for the other one ("RNNs cannot process it in parallel"). A claim
-        # comparing the two the other way round ("they do it better than RNNs") is a swap.
+        # Nor is a denial of what holds for the other one ("RNNs cannot process it in parallel").
         counterparts = (
             t
             for t in target.frames
-            if t.entity == swapped
-            and (frame.entity not in t.compared or swapped in frame.compared)
-            and t.negated == frame.negated
+            if t.entity == swapped and frame.entity not in t.compared and t.negated == frame.negated
         )
         for other in counterparts:
             crossed = len(frame.stems & other.stems)

@@ -200,7 +200,7 @@ class Analysis:
     n_items: int  # comma/semicolon/newline-separated chunks
     max_item_words: int
     has_structure: bool  # "X: a, b" or arrows: a terse structured answer, not a bare keyword list
-    topic: str | None = None  # the entity a later pronoun would take ("BERT" after "What is BERT?")
+    topic: str | None = None  # the one entity it names as a topic ("What is BERT?"); None for 0 or 2+
 
 
 def content_stems(tokens: Span | Doc | list[Token]) -> frozenset[str]:
@@ -223,7 +223,13 @@ def _clause_head(token: Token) -> Token:
 def _is_negation(token: Token) -> bool:
     if token.lower_ == "not" and token.i + 1 < len(token.doc) and token.nbor().lower_ in _NOT_ONLY:
         return False  # "not only X but also Y" affirms X
-    zero = token.dep_ == "nummod" and token.lower_ in ("0", "zero")  # "with 0 marbles" says "with no marbles"
+    # "with 0 marbles" says "with no marbles" (not "zero mean", "zero-shot")
+    zero = (
+        token.dep_ == "nummod"
+        and token.lower_ in ("0", "zero")
+        and token.head.tag_ in ("NNS", "NNPS")
+        and not (token.i + 1 < len(token.doc) and token.nbor().text == "-")
+    )
     return token.dep_ == "neg" or token.lower_ in NEGATIONS or zero
 
 
@@ -311,6 +317,11 @@ class _Entities:
 
     def __init__(self, topic: str | None = None) -> None:
         self.last = topic
+        self.named: set[str] = set()  # the entities the text itself named as topics of its clauses
+
+    def _took(self, entity: str) -> None:
+        self.last = entity
+        self.named.add(entity)
 
     def of_sentence(self, sent: Span) -> dict[int, str]:
         """Clause head index -> entity, for the clauses of ``sent`` whose subject names one."""
@@ -322,10 +333,10 @@ class _Entities:
                 # phrase ("better than in RNNs", "parts of the input") or a modifier ("RNN-based models")
                 # does not become the topic.
                 first = tok
-                while first.dep_ == "conj" and first.head.i != first.i:  # "than RNNs and LSTMs"
+                while first.dep_ == "conj":  # "than RNNs and LSTMs"
                     first = first.head
                 if named is not None and first.dep_ not in (*_MODIFIERS, "pobj") and tok.head.dep_ != "amod":
-                    self.last = named
+                    self._took(named)
                 continue
             if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl":  # "RNNs, which suffer from ..."
                 noun = tok.head.head
@@ -336,7 +347,7 @@ class _Entities:
             if entity is None and tok.lower_ in _PRONOUNS and tok.dep_ == "nsubj":
                 entity = self.last
             if entity is not None and tok.head.dep_ not in ("relcl", "acl"):
-                self.last = entity  # not the subject of a relative clause: "the vectors the encoder made"
+                self._took(entity)  # not the subject of a relative clause: "the vectors the encoder made"
             subject[tok.head.i] = entity
         result: dict[int, str] = {}
         for tok in sent:
@@ -417,7 +428,8 @@ def _is_complement(verb: Token) -> bool:
     a gerund after a preposition ("is the one for generating text")."""
     infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
     # not after a noun set beside the subject: "the encoder focuses on X, the decoder on generating Y"
-    gerund = verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.head.dep_ not in _BESIDE_SUBJECT
+    beside = verb.head.head.dep_ in _BESIDE_SUBJECT and verb.head.head.pos_ in ("NOUN", "PROPN", "PRON")
+    gerund = verb.dep_ == "pcomp" and verb.tag_ == "VBG" and not beside
     return verb.dep_ == "xcomp" or gerund or (verb.dep_ in ("acl", "advcl") and infinitive)
 
 
@@ -476,7 +488,7 @@ def analyse(doc: Doc, topic: str | None = None) -> Analysis:
         n_items=len(items),
         max_item_words=max((len(c.split()) for c in items), default=0),
         has_structure=bool(re.search(r":|->|=>|\bvs\.?\b", doc.text)),
-        topic=entities.last,
+        topic=next(iter(entities.named)) if len(entities.named) == 1 else None,
     )
 
 

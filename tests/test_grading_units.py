@@ -214,12 +214,29 @@ def test_read_answers_takes_the_delimiter_of_the_header(tmp_path: Path, delimite
     assert not problems and rows[0].answer == "Attention, then a softmax; done"
 
 
+def test_read_answers_finds_the_answer_column_whatever_the_header_holds(tmp_path: Path) -> None:
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text('"question_id";"answer";"note (a, b, c)"\rT1;Attention;x\r')  # more commas; CR only
+    header, rows, problems = read_answers(csv_path, load_bank(BANK))
+    assert header == ["question_id", "answer", "note (a, b, c)"] and rows[0].answer == "Attention"
+
+
 def test_read_answers_reads_excel_windows_csv(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     csv_path = tmp_path / "in.csv"
     csv_path.write_bytes("question_id,answer\nT1,déjà vu – the “same” vector\n".encode("cp1252"))
     _, rows, _ = read_answers(csv_path, load_bank(BANK))
     assert rows[0].answer == "déjà vu – the “same” vector"
     assert "not UTF-8" in caplog.text
+    # Excel's "Unicode Text": UTF-16 with a byte-order mark, tab-separated
+    csv_path.write_bytes("question_id\tanswer\nT1\tdéjà vu\n".encode("utf-16"))
+    assert read_answers(csv_path, load_bank(BANK))[1][0].answer == "déjà vu"
+
+
+def test_read_graded_takes_a_decimal_comma(tmp_path: Path) -> None:
+    csv_path = tmp_path / "g.csv"
+    csv_path.write_text("question_id;answer;score\nT1;a;0,5\nT1;b;1\n")
+    rows, problems = read_graded(csv_path, load_bank(BANK))
+    assert not problems and [row.score for row in rows] == [0.5, 1.0]
 
 
 def test_read_graded_checks_scores(tmp_path: Path) -> None:

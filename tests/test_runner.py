@@ -356,5 +356,8 @@ def test_bundle_hash_covers_graders_code_probes_use(tmp_path: Path, monkeypatch:
     assert edited("assets/models.py") and edited("tiny_gpt2.py")
     assert not edited("data/default_calibration.json") and not edited("short_answer.py")
     before = bundle_hash(["spacy_ner"])
+    (graders_dir / "assets" / ".#models.py").symlink_to(tmp_path / "editor-lock")  # dangling, hidden
+    assert bundle_hash(["spacy_ner"]) == before
+    before = bundle_hash(["spacy_ner"])
     monkeypatch.setattr(tiny_gpt2, "corpus_text", lambda: "another corpus")
     assert bundle_hash(["spacy_ner"]) != before

@@ -91,6 +91,10 @@ def sentence():
             "gpt2 is the one for generating text, bert is more for understanding sentences.",
             "BERT is mainly used to generate long texts, while GPT-2 is used for classification.",
         ),
+        (  # after a coordinated verb too
+            "BERT reads both directions and is used for generating text.",
+            "GPT-2 is designed mainly for generating text.",
+        ),
         # a comparison the other way round
         (
             "Transformers capture long-range dependencies better than RNNs.",
@@ -188,8 +192,14 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
             "BERT is not only pre-trained on unlabeled text but also fine-tuned on labelled data.",
             "BERT is pre-trained on a large corpus of text and then fine-tuned on specific tasks.",
         ),
-        # a quantity of zero says "no"
+        # a quantity of zero says "no", and only that
         ("The boat with no marbles is the control.", "The boat with 0 marbles is the standard."),
+        ("Layer norm gives the activations zero mean.", "Layer norm gives the activations a mean of zero."),
+        # the same comparison the other way round
+        (
+            "RNNs handle long sequences less efficiently than Transformers.",
+            "Transformers handle long sequences more efficiently than RNNs.",
+        ),
         # "without" denies what it governs, not the clause
         ("The decoder generates the output without any recurrence.", "The decoder generates the output."),
         # a denial in a clause that the parse attaches across a semicolon stays in that clause
@@ -224,6 +234,8 @@ def test_shared_words_keep_their_polarity(sentence) -> None:
         ("Why is the Transformer model considered more efficient than RNNs and LSTMs?", "transformer"),
         # several entities, or only inside prepositional phrases: no topic
         ("What is the difference between GPT-2 and BERT models?", None),
+        ("How do BERT and GPT-2 differ?", None),
+        ("Which model, BERT or GPT-2, reads text left to right?", None),
         ("What is the impact of attention on models like BERT and GPT-2?", None),
         ("What is the role of the decoder in a Seq2Seq model?", None),
     ],
