@@ -86,12 +86,16 @@ def test_calibrate_stores_a_calibration_the_grader_uses(tmp_path: Path, bank: Pa
             writer.writerows([qid, a, 1.0] for a in good[qid] * 2)
             writer.writerows([qid, a, 0.0] for a in bad[qid] * 2)
         writer.writerow(["T7", "nope", 0.5])
+    with bank.open("a", encoding="utf-8") as fh:  # the bank's own graded examples join the fit
+        for score, answer in ((1.0, good["T2"][0]), (0.0, bad["T2"][0])):
+            fh.write(f'\n[[questions.examples]]\nscore = {score}\nanswer = "{answer}"\n')
     result = _run("calibrate", str(src), "--bank", str(bank))
     assert result.exit_code == 0, result.output
     assert "row 18: unknown question id 'T7'" in result.output
+    assert "16 answer(s) to 2 question(s) and the bank's 2 graded example(s)" in result.output
     stored = tmp_path / "tiny.calibration.json"
     assert stored.exists()
-    assert Calibration.load(stored).n_rows == 16
+    assert Calibration.load(stored).n_rows == 18
 
     from graders.short_answer import ShortAnswerGrader
 

@@ -68,8 +68,9 @@ def calibrate(graded_csv: Path, bank_ref: str | None) -> None:
     """Fit the grader's calibration on instructor-graded answers and store it with the bank.
 
     GRADED_CSV has the columns question_id, answer and score (the fraction of full marks, 0 to 1).
-    The fit starts from the shipped calibration and adjusts it; it needs rows of at least two
-    questions and more than one distinct score. The result is stored as
+    The fit starts from the shipped calibration and adjusts it, on these rows and (at half weight)
+    the graded examples the bank gives with its questions; it needs rows of at least two questions
+    and more than one distinct score. The result is stored as
     <bank stem>.calibration.json next to a bank file, or in the user data folder for a packaged
     bank, and is used from then on by every grader built for that bank.
     """
@@ -80,7 +81,7 @@ def calibrate(graded_csv: Path, bank_ref: str | None) -> None:
     from graders.calibration import Calibration, calibration_path, default_calibration
     from graders.errors import InputError
     from graders.short_answer import ShortAnswerGrader
-    from graders.training import Graded, final_scores, fit_on
+    from graders.training import Graded, final_scores, fit_on, grade_examples
 
     err = Console(stderr=True)
     bank = load_bank(bank_ref)
@@ -98,6 +99,7 @@ def calibrate(graded_csv: Path, bank_ref: str | None) -> None:
     with err.status(f"computing the grading signals of {len(rows)} answers..."):
         grader = ShortAnswerGrader.load(calibration=Calibration.untrained())
         grades = grader.grade_many((row.item, row.answer) for row in rows)
+        examples = grade_examples(grader, bank)
     graded = Graded(
         [r.item for r in rows],
         [r.answer for r in rows],
@@ -105,14 +107,15 @@ def calibrate(graded_csv: Path, bank_ref: str | None) -> None:
         [r.item.id for r in rows],
         grades,
     )
-    calibration = fit_on(graded, prior, source=f"quiz calibrate {graded_csv.name} (bank {bank.id})")
+    source = f"quiz calibrate {graded_csv.name} (bank {bank.id})"
+    calibration = fit_on(graded + examples, prior, source=source)
     before = float(np.abs(final_scores(graded, prior) - graded.scores).mean())
     after = float(np.abs(final_scores(graded, calibration) - graded.scores).mean())
     path = calibration_path(bank_ref)
     calibration.save(path)
     err.print(
-        f"calibrated on {len(rows)} answer(s) to {len(questions)} question(s); "
-        f"{len(problems)} row(s) skipped\n"
+        f"calibrated on {len(rows)} answer(s) to {len(questions)} question(s) and the bank's "
+        f"{len(examples.answers)} graded example(s); {len(problems)} row(s) skipped\n"
         f"mean absolute error on these answers: {before:.3f} with the default -> {after:.3f}\n"
         f"stored {path}"
     )
