@@ -6,8 +6,9 @@ theory_dev LOQO: for each of the 20 questions, the SemEval prior is calibrated (
 the fit of ``quiz calibrate``) on the other 19 questions' rows and bank examples and grades the
 held-out question. The ablation drops one signal group from both fits at a time. SemEval: 5 folds
 split by question, so every test question is unseen (proxy for the held-out science set). theory_dev
-from question + model answer only, leave-one-question-out (proxy for a course graded without
-rubrics). Adversarial: tests/data/grading/adversarial.csv (written for this benchmark), graded with
+from question + model answer only, and from question + the model answer's first sentence (a short
+reference), leave-one-question-out (proxies for a course graded without rubrics). Adversarial:
+tests/data/grading/adversarial.csv (written for this benchmark), graded with
 the shipped calibrations.
 """
 
@@ -17,6 +18,7 @@ import argparse
 import csv
 import logging
 import pickle
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -40,6 +42,7 @@ from graders.training import (
     final_scores,
     fit_on,
     fit_prior,
+    fit_reference,
     grade_all,
     grade_examples,
     read_semeval,
@@ -76,8 +79,13 @@ def loqo(
         held = groups == question
         rows = dev.subset(~held) + examples.without(question) if examples is not None else dev.subset(~held)
         cal = fit_on(rows, prior, source="loqo")
+        # bank questions never use the calibration of short references: fit it only for ad-hoc rows
+        reference = fit_reference(prior, cal, semeval) if graded_as is not None else None
         test = (graded_as or dev).subset(held)
-        preds[held] = final_scores(test, cal, prior) if caps else [cal.score(g.signals) for g in test.grades]
+        if caps:
+            preds[held] = final_scores(test, cal, reference)
+        else:
+            preds[held] = [cal.score(g.signals) for g in test.grades]
     return preds
 
 
@@ -91,9 +99,11 @@ def semeval_unseen(semeval: Graded, instructor: Graded, folds: int = 5) -> dict[
     fold = np.array([fold_of[g] for g in groups])
     preds = np.zeros(len(groups))
     for k in range(folds):
-        prior = fit_prior(semeval.subset(fold != k))
+        train = semeval.subset(fold != k)
+        prior = fit_prior(train)
         calibration = fit_on(instructor, prior, source="fold")
-        preds[fold == k] = final_scores(semeval.subset(fold == k), calibration, prior)
+        reference = fit_reference(prior, calibration, train)
+        preds[fold == k] = final_scores(semeval.subset(fold == k), calibration, reference)
     y = semeval.scores >= 0.5
     result = {
         "accuracy": float(((preds >= 0.5) == y).mean()),
@@ -106,12 +116,18 @@ def semeval_unseen(semeval: Graded, instructor: Graded, folds: int = 5) -> dict[
     return result
 
 
-def as_adhoc(bank: Bank, data: tuple) -> tuple:
-    """The same rows with each bank question replaced by its prompt and model answer only."""
+def as_adhoc(bank: Bank, data: tuple, *, first_sentence: bool = False) -> tuple:
+    """The same rows with each bank question replaced by its prompt and model answer only (or only the
+    model answer's first sentence: a short reference answer)."""
     items, answers, scores, groups = data
     questions = [bank.question(item.id) for item in items]
-    adhoc = [AdHocItem(q.prompt, q.model_answer, points=q.points, id=q.id) for q in questions]
+    references = [_first_sentence(q.model_answer) if first_sentence else q.model_answer for q in questions]
+    adhoc = [AdHocItem(q.prompt, r, q.points, q.id) for q, r in zip(questions, references, strict=True)]
     return adhoc, answers, scores, groups
+
+
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
 
 
 def adversarial(grader: ShortAnswerGrader) -> tuple[dict[str, float], float]:
@@ -193,10 +209,18 @@ def main() -> None:
     dev_adhoc = _cached(args.cache, "dev_adhoc", lambda: grade_all(grader, as_adhoc(bank, dev_data)))
     # as ``grade-answers`` grades rows that are not in a bank
     ref = loqo(dev, semeval, graded_as=dev_adhoc, examples=examples)
+    dev_short = _cached(
+        args.cache, "dev_short", lambda: grade_all(grader, as_adhoc(bank, dev_data, first_sentence=True))
+    )
+    short = loqo(dev, semeval, graded_as=dev_short, examples=examples)
     lines += [
         "",
         f"theory_dev graded from question + model answer only (no rubric, no misconceptions; "
         f"leave-one-question-out): Pearson r = {pearsonr(ref, y)[0]:.3f}, MAE = {np.abs(ref - y).mean():.3f}",
+        "",
+        f"theory_dev graded from question + the model answer's first sentence only (a short reference "
+        f"answer, scored by the calibration of short references; leave-one-question-out): Pearson r = "
+        f"{pearsonr(short, y)[0]:.3f}",
     ]
 
     grader.calibration, grader.reference_calibration = default_calibration(), reference_calibration()

@@ -9,8 +9,10 @@ instead of replacing it.
 Two calibrations ship with the package (regenerate both with ``python scripts/train_calibration.py``):
 ``graders/data/default_calibration.json`` for bank questions (and ad-hoc items whose reference is a
 paragraph, graded sentence by sentence like a rubric), and ``graders/data/reference_calibration.json``
-for ad-hoc items with a short reference answer (one claim, graded as a whole; fitted on SemEval-2013
-alone, whose references are of that kind). ``quiz calibrate`` stores a bank's
+for ad-hoc items with a short reference answer (one claim, graded as a whole). The latter is a
+``Blend``: the mean of the SemEval-2013 prior's P(correct), which tells right from wrong answers, and
+the rubric calibration's score, which ranks degrees of credit, mapped so that 0.5 falls where
+SemEval's correct and incorrect answers part. ``quiz calibrate`` stores a bank's
 calibration as ``<bank file stem>.calibration.json`` next to a bank given by path, and as
 ``<user data dir>/calibration/<bank name>.calibration.json`` for a packaged bank given by name.
 """
@@ -131,10 +133,7 @@ class Calibration:
         return cal
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        _write_json(path, self.to_json())
 
     @classmethod
     def load(cls, path: Path) -> Calibration:
@@ -147,23 +146,123 @@ class Calibration:
         return cls.from_json(data, where=str(path))
 
 
+@dataclass(frozen=True)
+class Blend:
+    """A weighted mean of calibrations' scores, then a piecewise-linear map (``map_x`` -> ``map_y``).
+
+    Two calibrations that each rank one kind of data well can disagree on another: a fit on binary
+    right/wrong labels ranks graded answers poorly, a fit on graded answers puts its 0.5 in the wrong
+    place for binary labels. Their mean ranks both well, and the map moves its 0.5 back (``fit_blend``).
+    """
+
+    parts: tuple[Calibration, ...]
+    weights: tuple[float, ...]
+    map_x: np.ndarray
+    map_y: np.ndarray
+    source: str = ""
+    n_rows: int = 0
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f for part in self.parts for f in part.features))
+
+    def score(self, features: dict[str, float]) -> float:
+        mean = sum(w * part.score(features) for part, w in zip(self.parts, self.weights, strict=True))
+        return float(np.interp(mean, self.map_x, self.map_y))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": 1,
+            "kind": "blend",
+            "source": self.source,
+            "n_rows": self.n_rows,
+            "weights": list(self.weights),
+            "map": {"x": _rounded(self.map_x), "y": _rounded(self.map_y)},
+            "parts": [part.to_json() for part in self.parts],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, where: str = "calibration") -> Blend:
+        try:
+            parts = tuple(Calibration.from_json(part, where=where) for part in data["parts"])
+            blend = cls(
+                parts,
+                tuple(float(w) for w in data["weights"]),
+                np.array(data["map"]["x"], dtype=float),
+                np.array(data["map"]["y"], dtype=float),
+                str(data.get("source", "")),
+                int(data.get("n_rows", 0)),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(
+                f"{where}: not a blended grader calibration ({exc})",
+                hint="regenerate it with scripts/train_calibration.py",
+            ) from None
+        if len(blend.parts) != len(blend.weights) or blend.map_x.shape != blend.map_y.shape:
+            raise InputError(
+                f"{where}: inconsistent blend", hint="regenerate it with scripts/train_calibration.py"
+            )
+        return blend
+
+    def save(self, path: Path) -> None:
+        _write_json(path, self.to_json())
+
+
+def fit_blend(
+    parts: tuple[Calibration, ...],
+    weights: tuple[float, ...],
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    features: tuple[str, ...] = FEATURES,
+    source: str = "",
+) -> Blend:
+    """Blend ``parts`` and map the blend linearly on each side of the threshold that best separates the
+    rows of ``X`` labelled correct (``y`` >= 0.5) from the others, so that this threshold becomes 0.5.
+    The map is monotone: the blend's ranking, and so its correlation with graded scores, stays."""
+    unmapped = Blend(parts, weights, np.array([0.0, 1.0]), np.array([0.0, 1.0]))
+    raw = np.array([unmapped.score(dict(zip(features, row, strict=True))) for row in X])
+    cut = min(max(_best_threshold(raw, np.asarray(y) >= 0.5), 1e-3), 1 - 1e-3)
+    return Blend(parts, weights, np.array([0.0, cut, 1.0]), np.array([0.0, 0.5, 1.0]), source, len(raw))
+
+
+def _best_threshold(values: np.ndarray, positive: np.ndarray) -> float:
+    """The threshold t that maximises the accuracy of "positive when value >= t" (a cut between two
+    distinct values is placed half-way between them)."""
+    order = np.argsort(values, kind="stable")
+    v, pos = values[order], positive[order]
+    negatives_below = np.concatenate([[0], np.cumsum(~pos)])
+    positives_from = pos.sum() - np.concatenate([[0], np.cumsum(pos)])
+    allowed = np.concatenate([[True], v[1:] > v[:-1], [True]])  # never between two equal values
+    i = int(np.argmax(np.where(allowed, negatives_below + positives_from, -1)))
+    if i == 0:
+        return float(v[0])
+    return float(v[-1]) + 1e-9 if i == len(v) else float(v[i - 1] + v[i]) / 2
+
+
 def _rounded(values: np.ndarray) -> list[float]:
     return [round(float(v), 6) for v in values]
 
 
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
 def default_calibration() -> Calibration:
     """The calibration shipped for rubric items (SemEval-2013, then theory_dev and the bank's examples)."""
-    return _packaged(DEFAULT_FILE)
+    return Calibration.from_json(_packaged(DEFAULT_FILE), where=DEFAULT_FILE)
 
 
-def reference_calibration() -> Calibration:
-    """The calibration shipped for ad-hoc items with a short reference answer (SemEval-2013)."""
-    return _packaged(REFERENCE_FILE)
+def reference_calibration() -> Blend:
+    """The calibration shipped for ad-hoc items with a short reference answer."""
+    return Blend.from_json(_packaged(REFERENCE_FILE), where=REFERENCE_FILE)
 
 
-def _packaged(name: str) -> Calibration:
-    text = resources.files("graders.data").joinpath(name).read_text(encoding="utf-8")
-    return Calibration.from_json(json.loads(text), where=name)
+def _packaged(name: str) -> dict[str, Any]:
+    return json.loads(resources.files("graders.data").joinpath(name).read_text(encoding="utf-8"))
 
 
 def fit(

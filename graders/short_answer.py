@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from threadpoolctl import ThreadpoolController
 
 from graders.bank_schema import Question
-from graders.calibration import Calibration, calibration_for
+from graders.calibration import Blend, Calibration, calibration_for
 from graders.calibration import reference_calibration as shipped_reference_calibration
 from graders.embedding import Encoded, encode, load_model
 from graders.feedback import decide, explain, verdict_for
@@ -118,7 +118,7 @@ class ShortAnswerGrader:
         model: SentenceTransformer,
         nlp: Language,
         calibration: Calibration,
-        reference_calibration: Calibration | None = None,
+        reference_calibration: Calibration | Blend | None = None,
     ) -> None:
         self.model = model
         self.nlp = nlp

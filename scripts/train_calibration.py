@@ -2,11 +2,11 @@
 
     .venv/bin/python scripts/train_calibration.py [--data ../shared/data] [--semeval-every K]
 
-Step 1 fits the generic prior on SemEval-2013 (reference answer only, no rubric): it is the
-calibration of short reference answers (reference_calibration.json). Step 2 calibrates it on all 120
-answers of theory_dev.csv and the 60 graded examples of the module's bank (at half weight; 20
-questions, never one question alone) with the same fit that ``quiz calibrate`` runs: the rubric
-calibration (default_calibration.json). Deterministic: same data, same files.
+Step 1 fits the generic prior on SemEval-2013 (reference answer only, no rubric). Step 2 calibrates
+it on all 120 answers of theory_dev.csv and the 60 graded examples of the module's bank (at half
+weight; 20 questions, never one question alone) with the same fit that ``quiz calibrate`` runs: the
+rubric calibration (default_calibration.json). Step 3 blends the two for short reference answers, with
+0.5 placed on SemEval (reference_calibration.json). Deterministic: same data, same files.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from graders.training import (  # noqa: E402
     THEORY_DEV,
     fit_on,
     fit_prior,
+    fit_reference,
     grade_all,
     grade_examples,
     read_semeval,
@@ -59,7 +60,8 @@ def main() -> None:
         source=f"SemEval-2013 train ({len(semeval.scores)} rows) + theory_dev.csv ({len(dev.scores)} rows)"
         f" + bank examples ({len(examples.scores)} rows)",
     )
-    for name, fitted in ((REFERENCE_FILE, prior), (DEFAULT_FILE, calibration)):
+    reference = fit_reference(prior, calibration, semeval)
+    for name, fitted in ((REFERENCE_FILE, reference), (DEFAULT_FILE, calibration)):
         fitted.save(args.out / name)
         logging.info("wrote %s", args.out / name)
 

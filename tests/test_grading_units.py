@@ -10,10 +10,12 @@ import pytest
 from graders.answer_csv import read_answers, read_graded, write_atomically
 from graders.bank import load_bank
 from graders.calibration import (
+    Blend,
     Calibration,
     calibration_path,
     default_calibration,
     fit,
+    fit_blend,
     reference_calibration,
 )
 from graders.errors import InputError
@@ -123,6 +125,40 @@ def test_prior_pulls_a_small_fit_towards_it() -> None:
     free = fit(X2, y2, isotonic=False)
     pulled = fit(X2, y2, prior=prior, strength=1.0, isotonic=False)
     assert np.linalg.norm(pulled.coef - prior.coef) < np.linalg.norm(free.coef - prior.coef)
+
+
+def _scores(cal: Calibration | Blend, X: np.ndarray) -> np.ndarray:
+    return np.array([cal.score(dict(zip(FEATURES, row, strict=True))) for row in X])
+
+
+def test_blend_moves_its_one_half_to_where_binary_labels_part_and_keeps_its_ranking() -> None:
+    X, y = _synthetic(400)
+    binary = fit(X, y, isotonic=False)
+    # graded on a scale where nearly everything scores above 0.5
+    generous = fit(X, 0.5 + 0.5 * X[:, FEATURES.index("coverage")])
+    blend = fit_blend((binary, generous), (0.5, 0.5), X, y)
+    mean = 0.5 * _scores(binary, X) + 0.5 * _scores(generous, X)
+    mapped = _scores(blend, X)
+    correct = y >= 0.5
+    best = max(((mean >= t) == correct).mean() for t in np.unique(mean))
+    assert ((mean >= 0.5) == correct).mean() < best - 0.05  # unmapped, 0.5 is in the wrong place
+    assert ((mapped >= 0.5) == correct).mean() == pytest.approx(best)
+    assert np.all(np.diff(mapped[np.argsort(mean)]) >= 0)  # monotone: the ranking stays
+    again = Blend.from_json(blend.to_json())
+    assert _scores(again, X[:5]) == pytest.approx(mapped[:5], abs=1e-4)
+    assert set(again.features) == set(FEATURES) and again.n_rows == len(y)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"weights": [1.0]}, "not a blended grader calibration"),
+        ({"parts": [], "weights": [1.0], "map": {"x": [0, 1], "y": [0, 1]}}, "inconsistent blend"),
+    ],
+)
+def test_broken_blend_is_an_input_error(data: dict, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        Blend.from_json(data)
 
 
 def test_broken_calibration_file_is_an_input_error(tmp_path: Path) -> None:
