@@ -1,8 +1,8 @@
 """CSV input and output of batch grading (``quiz grade-answers``) and calibration (``quiz calibrate``).
 
 Whole-file problems (unreadable file, missing columns) raise ``InputError``; problems of single rows
-(unknown question id, empty row, bad score) are collected as ``RowProblem`` with the row's line
-number so that the rest of the file is still processed.
+(unknown question id, empty row, more fields than the header, bad score) are collected as ``RowProblem``
+with the row's line number so that the rest of the file is still processed.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import logging
 import os
@@ -26,6 +27,9 @@ from graders.suggest import did_you_mean
 
 log = logging.getLogger(__name__)
 _DECIMAL_COMMA = re.compile(r"^(\d+),(\d+)$")  # "0,5" in the locales that save ";"-separated CSVs
+_DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+# Excel's first line naming the delimiter, quoted or not (padded with delimiters if a spreadsheet saved it)
+_SEP_LINE = re.compile(r'"?sep=([,;\t])"?\1*\s*', re.IGNORECASE)
 
 OUTPUT_COLUMNS = ("score", "points", "verdict", "confidence", "needs_review", "feedback")
 
@@ -70,24 +74,44 @@ def _text(path: Path) -> str:
     return text
 
 
-def _delimiter(text: str) -> str:
-    """Commas, or the semicolons or tabs that spreadsheets in many locales save: the one that splits the
-    header into a column named ``answer``, else the one the header uses most."""
+def _delimiter(text: str) -> tuple[str, int]:
+    """The delimiter and the number of lines before the header. A first line ``sep=;`` (``sep=,``, tab) names
+    it; else commas, or the semicolons or tabs that spreadsheets in many locales save: the one that splits
+    the header into a column named ``answer``, else the one the header uses most."""
     header = text.splitlines()[0] if text else ""
+    if sep_line := _SEP_LINE.fullmatch(header):
+        return sep_line[1], 1
     candidates = sorted((",", ";", "\t"), key=header.count, reverse=True)  # stable: "," first on ties
     for delimiter in candidates:
         if "answer" in (name.strip() for name in next(csv.reader([header], delimiter=delimiter), [])):
-            return delimiter
-    return candidates[0]
+            return delimiter, 0
+    return candidates[0], 0
 
 
-def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def _values(row: dict, header: list[str], delimiter: str) -> dict[str, str] | str:
+    """A ``csv.DictReader`` row's values by column (missing trailing fields are empty), or its problem."""
+    extra = row.pop(None, [])  # fields beyond the header's: a piece of an answer, unless blank
+    if any(field.strip() for field in extra):
+        return (
+            f"{len(header) + len(extra)} fields, but the header has {len(header)} columns: "
+            f"put answers that contain {_DELIMITERS[delimiter]} in double quotes"
+        )
+    values = {k: v or "" for k, v in row.items()}
+    if not any(v.strip() for v in values.values()):
+        return "empty row"
+    return values
+
+
+def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str] | str]]]:
+    """The header and, by line number, each row's values or the problem that rules it out."""
     try:
         text = _text(path)
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+        delimiter, skip = _delimiter(text)
+        lines = itertools.islice(io.StringIO(text, newline=""), skip, None)
+        reader = csv.DictReader(lines, delimiter=delimiter)
         header = [name.strip() for name in reader.fieldnames or []]
         reader.fieldnames = header
-        rows = [(reader.line_num, row) for row in reader]
+        rows = [(skip + reader.line_num, _values(row, header, delimiter)) for row in reader]
     except FileNotFoundError:
         raise InputError(f"file not found: {path}", hint="check the path") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
@@ -161,9 +185,8 @@ def read_answers(path: Path, bank: Bank | None) -> tuple[list[str], list[Row], l
         )
     rows, problems = [], []
     for line, values in raw:
-        values = {k: (v or "") for k, v in values.items() if k is not None}
-        if not any(v.strip() for v in values.values()):
-            problems.append(RowProblem(line, "empty row"))
+        if isinstance(values, str):
+            problems.append(RowProblem(line, values))
             continue
         item = _item_for(values, bank, adhoc)
         if isinstance(item, str):
@@ -184,9 +207,8 @@ def read_graded(path: Path, bank: Bank) -> tuple[list[Row], list[RowProblem]]:
         )
     rows, problems = [], []
     for line, values in raw:
-        values = {k: (v or "") for k, v in values.items() if k is not None}
-        if not any(v.strip() for v in values.values()):
-            problems.append(RowProblem(line, "empty row"))
+        if isinstance(values, str):
+            problems.append(RowProblem(line, values))
             continue
         item = _item_for(values, bank, adhoc=False)
         if isinstance(item, str):

@@ -317,3 +317,49 @@ def test_bank_examples_are_calibration_rows_of_their_question() -> None:
     joined = rows.without("Q3") + rows.without("Q4")
     assert len(joined.answers) == 114 and joined.groups.count("Q3") == joined.groups.count("Q4") == 3
     assert list(joined.scores[:3]) == list(scores[:3])
+
+
+@pytest.mark.parametrize("sep_line", ["sep=;", '"sep=;"', "sep=;;", "\ufeffsep=;", "SEP=;"])
+def test_read_answers_takes_the_delimiter_of_an_excel_sep_line(tmp_path: Path, sep_line: str) -> None:
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text(
+        f"{sep_line}\r\nquestion_id;answer\r\nT1;Attention, then sums\r\nT11;x\r\n", encoding="utf-8"
+    )
+    header, rows, problems = read_answers(csv_path, load_bank(BANK))
+    assert header == ["question_id", "answer"] and rows[0].answer == "Attention, then sums"
+    assert rows[0].line == 3 and [p.line for p in problems] == [4]  # true line numbers: the header is line 2
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_read_graded_takes_the_delimiter_of_an_excel_sep_line(tmp_path: Path, delimiter: str) -> None:
+    csv_path = tmp_path / "g.csv"
+    lines = ["sep=" + delimiter, "question_id,answer,score", "T1,a; b,0.5", "T1,b,high"]
+    csv_path.write_bytes("\n".join(line.replace(",", delimiter) for line in lines).encode("utf-16"))
+    rows, problems = read_graded(csv_path, load_bank(BANK))
+    assert [(r.line, r.answer, r.score) for r in rows] == [(3, "a; b", 0.5)]
+    assert [p.line for p in problems] == [4] and "not a number" in problems[0].message
+
+
+def test_rows_with_more_fields_than_the_header_are_reported_not_truncated(tmp_path: Path) -> None:
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text(
+        "student_id,question_id,answer\n"
+        "s1,T1,Attention weighs, then sums\n"
+        's2,T1,"Attention weighs, then sums"\n'
+        "s3,T1,They run in parallel.,\n"  # a stray trailing comma loses nothing
+        "s4,T1\n",  # too few fields: the rest are empty
+        encoding="utf-8",
+    )
+    _, rows, problems = read_answers(csv_path, load_bank(BANK))
+    assert [(r.line, r.answer) for r in rows] == [
+        (3, "Attention weighs, then sums"),
+        (4, "They run in parallel."),
+        (5, ""),
+    ]
+    assert None not in rows[1].values
+    assert [str(p) for p in problems] == [
+        "row 2: 4 fields, but the header has 3 columns: put answers that contain commas in double quotes"
+    ]
+    csv_path.write_text("question_id;answer;score\nT1;a;b;1\n", encoding="utf-8")
+    rows, problems = read_graded(csv_path, load_bank(BANK))
+    assert not rows and [p.line for p in problems] == [2] and "contain semicolons" in problems[0].message
