@@ -33,7 +33,9 @@ def grade_answers(in_csv: Path, out_csv: Path, bank_ref: str | None) -> None:
 
     IN_CSV has the columns question_id and answer (questions of the bank; student_id and any other
     columns are kept), or question, reference_answer and answer for questions that are not in a bank.
-    Bad rows are reported on stderr by row number and skipped; the output is written atomically.
+    Commas, semicolons or tabs (an Excel "sep=;" first line is understood); quote answers that contain
+    the delimiter. Bad rows are reported on stderr by row number and skipped; the output is written
+    atomically.
     """
     from graders.answer_csv import output_row, read_answers, write_atomically
     from graders.bank import load_bank
