@@ -332,7 +332,8 @@ def _closeness(features: dict[str, float]) -> float:
 
 def _detect(analysis: Analysis, pack: ItemPack, f: dict[str, float]) -> list[str]:
     flags = []
-    if is_keyword_list(analysis):
+    # A list of terms explains nothing, unless the key itself only names things ("Enqueue and dequeue.")
+    if is_keyword_list(analysis) and pack.reference_analysis.n_verbs > 0:
         flags.append("keyword_list")
     # An echo adds almost nothing to the question's words and does not say what the reference adds to
     # them (a reference may itself reuse the question's words: "the terminals are connected").

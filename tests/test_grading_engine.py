@@ -85,6 +85,14 @@ def test_keyword_list_scores_low(grader: ShortAnswerGrader, t1: Question, answer
     assert grade.score <= 0.25 and "keyword_list" in grade.flags
 
 
+def test_a_list_answers_a_key_that_is_a_list(grader: ShortAnswerGrader) -> None:
+    question = "What are the two main operations of a queue?"
+    names = AdHocItem(question, "Enqueue and dequeue.")
+    explains = AdHocItem(question, "Enqueue adds an item at the back and dequeue removes one at the front.")
+    assert "keyword_list" not in grader.grade(names, "enqueue, dequeue, peek").flags
+    assert "keyword_list" in grader.grade(explains, "enqueue, dequeue, peek").flags
+
+
 def test_misconception_is_detected_with_its_sentence(grader: ShortAnswerGrader, t2: Question) -> None:
     sentence = "The decoder reads the input sentence and squeezes it into one fixed-length vector."
     grade = grader.grade(t2, f"{sentence} That is all it does.")
