@@ -34,6 +34,7 @@ CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
             "sequentially",
             "one by one",
             "one after another",
+            "one * after another",
             "one at a time",
             "one * at a time",
             "step by step",
@@ -57,8 +58,9 @@ CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     ),
     (("faster", "speed up", "speeds up", "quicker"), ("slower", "slow down", "slows down")),
     (
-        # not "better": "GPT-2 is better at generating" does not deny "BERT is better at understanding"
-        ("more effective", "more effectively", "more efficient", "more efficiently"),
+        # "better" only with what it compares: "GPT-2 is better at generating" does not deny "BERT is
+        # better at understanding"
+        ("better than", "more effective", "more effectively", "more efficient", "more efficiently"),
         ("worse", "less effective", "less effectively", "less efficient", "less efficiently"),
     ),
     (("labeled", "labelled", "supervised"), ("unlabeled", "unlabelled", "unsupervised", "raw text")),

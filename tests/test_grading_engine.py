@@ -93,6 +93,14 @@ def test_a_list_answers_a_key_that_is_a_list(grader: ShortAnswerGrader) -> None:
     assert "keyword_list" in grader.grade(explains, "enqueue, dequeue, peek").flags
 
 
+def test_a_comparison_the_other_way_round_states_no_misconception(grader: ShortAnswerGrader) -> None:
+    question = load_bank().question("Q19")  # misconception: RNNs capture long-range dependencies better
+    right = grader.grade(question, "RNNs capture long-range dependencies less effectively than Transformers.")
+    wrong = grader.grade(question, "RNNs capture long-range dependencies better than Transformers.")
+    assert right.misconception is None
+    assert wrong.misconception is not None and wrong.misconception.misconception_id == "rnn-better-long-range"
+
+
 def test_misconception_is_detected_with_its_sentence(grader: ShortAnswerGrader, t2: Question) -> None:
     sentence = "The decoder reads the input sentence and squeezes it into one fixed-length vector."
     grade = grader.grade(t2, f"{sentence} That is all it does.")
