@@ -125,6 +125,15 @@ def test_off_topic_answer_is_low(grader: ShortAnswerGrader, t2: Question) -> Non
     assert grade.score <= 0.1
 
 
+def test_terse_right_answer_in_other_words_is_not_off_topic(grader: ShortAnswerGrader) -> None:
+    """Its cosines with the key and the question are as low as an off-topic answer's; its words align."""
+    question = load_bank().question("Q13")  # how attention handles long-range dependencies
+    grade = grader.grade(
+        question, "Every token attends to every other token directly, so distance does not matter."
+    )
+    assert "off_topic" not in grade.flags and grade.score >= 0.5
+
+
 @pytest.mark.parametrize("answer", ["", "I don't know", "?"])
 def test_empty_answer_scores_zero(grader: ShortAnswerGrader, t2: Question, answer: str) -> None:
     grade = grader.grade(t2, answer)
