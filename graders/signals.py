@@ -31,6 +31,8 @@ QUESTION_WEIGHT = 0.15
 COVER_THRESHOLD = 0.62  # point similarity at which a rubric point counts as covered
 MISCONCEPTION_THRESHOLD = 0.78
 MISCONCEPTION_MARGIN = 0.10  # over the best rubric point for the same sentence
+MISCONCEPTION_CORROBORATED = 0.72  # in a sentence that reverses a rubric point: no margin needed
+REVERSAL_MATCH = COVER_THRESHOLD - 0.05  # point similarity at which a conflicting sentence reverses it
 NEGATIVE_PREFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
 MIN_PART_PIECES = 4  # word pieces
 _PART_CUTS = frozenset(
@@ -364,7 +366,7 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
         sim_ok = float(sims[best_ok, j]) if best_ok is not None else 0.0
         is_covered = sim_ok >= COVER_THRESHOLD
         note = None
-        if best is not None and notes[best] and sim >= COVER_THRESHOLD - 0.05 and not is_covered:
+        if best is not None and notes[best] and sim >= REVERSAL_MATCH and not is_covered:
             note = f"matched but {notes[best]}"
             reversed_ += point.weight
         covered += point.weight * is_covered
@@ -372,6 +374,9 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
         evidence = per_sentence[best_ok if is_covered else best][0].text if (is_covered or note) else None
         hits.append(RubricHit(point.id, point.text, point.weight, is_covered, round(sim, 3), evidence, note))
 
+    # A sentence that reverses a point it matches: evidence, independent of the embeddings, that it states
+    # something wrong. A known misconception then only has to match it better than the points it keeps.
+    reverses = ((~consistent) & (sims >= REVERSAL_MATCH)).any(axis=1)
     misconception: MisconceptionHit | None = None
     misc_feature = 0.0
     for i, (sent, enc, sw) in enumerate(per_sentence[: len(analysis.sentences)]):  # real sentences only
@@ -396,10 +401,9 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
                 margin = sim - (float(allowed.max()) if allowed.size else 0.0)
                 misc_feature = max(misc_feature, sim - 0.5 + min(margin, 0.0))
                 if (
-                    sim >= MISCONCEPTION_THRESHOLD
-                    and margin >= MISCONCEPTION_MARGIN
-                    and (misconception is None or sim > misconception.similarity)
-                ):
+                    (sim >= MISCONCEPTION_THRESHOLD and margin >= MISCONCEPTION_MARGIN)
+                    or (sim >= MISCONCEPTION_CORROBORATED and margin >= 0 and reverses[i])
+                ) and (misconception is None or sim > misconception.similarity):
                     misconception = MisconceptionHit(target.id, target.text, sent.text, round(sim, 3))
 
     ref_stems = pack.reference_analysis.stems - qs

@@ -101,6 +101,20 @@ def test_a_comparison_the_other_way_round_states_no_misconception(grader: ShortA
     assert wrong.misconception is not None and wrong.misconception.misconception_id == "rnn-better-long-range"
 
 
+def test_a_sentence_that_reverses_a_point_needs_no_margin_to_match_a_misconception(
+    grader: ShortAnswerGrader,
+) -> None:
+    """It resembles the point it reverses ("one token at a time") almost as much as the misconception."""
+    question = load_bank().question("Q4")
+    answer = (
+        "The decoder produces the entire output sentence in one step, with all tokens generated in parallel."
+    )
+    grade = grader.grade(question, answer)
+    assert any(hit.note and "contradicts" in hit.note for hit in grade.rubric)
+    assert grade.misconception is not None and grade.misconception.misconception_id == "all-at-once"
+    assert grade.score <= 0.15
+
+
 def test_misconception_is_detected_with_its_sentence(grader: ShortAnswerGrader, t2: Question) -> None:
     sentence = "The decoder reads the input sentence and squeezes it into one fixed-length vector."
     grade = grader.grade(t2, f"{sentence} That is all it does.")
