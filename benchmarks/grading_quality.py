@@ -127,7 +127,8 @@ def as_adhoc(bank: Bank, data: tuple, *, first_sentence: bool = False) -> tuple:
 
 
 def _first_sentence(text: str) -> str:
-    return re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
+    """Up to the first sentence end; not after a list number ("include:\n1. Parallelism: ...")."""
+    return re.split(r"(?<=\D[.!?])\s+", text.strip(), maxsplit=1)[0]
 
 
 def adversarial(grader: ShortAnswerGrader) -> tuple[dict[str, float], float]:

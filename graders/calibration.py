@@ -11,8 +11,9 @@ Two calibrations ship with the package (regenerate both with ``python scripts/tr
 paragraph, graded sentence by sentence like a rubric), and ``graders/data/reference_calibration.json``
 for ad-hoc items with a short reference answer (one claim, graded as a whole). The latter is a
 ``Blend``: the mean of the SemEval-2013 prior's P(correct), which tells right from wrong answers, and
-the rubric calibration's score, which ranks degrees of credit, mapped so that 0.5 falls where
-SemEval's correct and incorrect answers part. ``quiz calibrate`` stores a bank's
+the shipped rubric calibration's score, which ranks degrees of credit, mapped so that 0.5 falls where
+SemEval's correct and incorrect answers part (a bank's own calibration from ``quiz calibrate`` does not
+change it). ``quiz calibrate`` stores a bank's
 calibration as ``<bank file stem>.calibration.json`` next to a bank given by path, and as
 ``<user data dir>/calibration/<bank name>.calibration.json`` for a packaged bank given by name.
 """
@@ -198,7 +199,15 @@ class Blend:
                 f"{where}: not a blended grader calibration ({exc})",
                 hint="regenerate it with scripts/train_calibration.py",
             ) from None
-        if len(blend.parts) != len(blend.weights) or blend.map_x.shape != blend.map_y.shape:
+        if (
+            data.get("kind") != "blend"
+            or not blend.parts
+            or len(blend.parts) != len(blend.weights)
+            or blend.map_x.ndim != 1
+            or blend.map_x.shape != blend.map_y.shape
+            or len(blend.map_x) < 2
+            or not np.all(np.diff(blend.map_x) > 0)
+        ):
             raise InputError(
                 f"{where}: inconsistent blend", hint="regenerate it with scripts/train_calibration.py"
             )
@@ -228,9 +237,11 @@ def fit_blend(
 
 def _best_threshold(values: np.ndarray, positive: np.ndarray) -> float:
     """The threshold t that maximises the accuracy of "positive when value >= t" (a cut between two
-    distinct values is placed half-way between them)."""
+    distinct values is placed half-way between them; 0.5 without values)."""
+    if not len(values):
+        return 0.5
     order = np.argsort(values, kind="stable")
-    v, pos = values[order], positive[order]
+    v, pos = values[order], np.asarray(positive, dtype=bool)[order]
     negatives_below = np.concatenate([[0], np.cumsum(~pos)])
     positives_from = pos.sum() - np.concatenate([[0], np.cumsum(pos)])
     allowed = np.concatenate([[True], v[1:] > v[:-1], [True]])  # never between two equal values

@@ -43,6 +43,7 @@ from graders.textproc import (
     is_keyword_list,
     load_nlp,
     merged,
+    names_things,
 )
 
 if TYPE_CHECKING:
@@ -338,7 +339,7 @@ def _closeness(features: dict[str, float]) -> float:
 def _detect(analysis: Analysis, pack: ItemPack, f: dict[str, float]) -> list[str]:
     flags = []
     # A list of terms explains nothing, unless the key itself only names things ("Enqueue and dequeue.")
-    if is_keyword_list(analysis) and pack.reference_analysis.n_verbs > 0:
+    if is_keyword_list(analysis) and not names_things(pack.reference_analysis):
         flags.append("keyword_list")
     # An echo adds almost nothing to the question's words and does not say what the reference adds to
     # them (a reference may itself reuse the question's words: "the terminals are connected").

@@ -23,6 +23,7 @@ _KEEP = frozenset(
     {"not", "no", "never", "without", "all", "both", "only", "same", "first", "next", "last", "one"}
 )
 STOP = frozenset(STOP_WORDS) - _KEEP
+LIST_ITEM_WORDS = 4  # at most this many words in each term of a list
 
 # Contrast sets: a student sentence that says one side where the matched rubric point says the other
 # reverses the point. Phrases are matched on lower-cased text at word boundaries; "*" stands for one word.
@@ -550,8 +551,15 @@ def is_keyword_list(analysis: Analysis) -> bool:
     """Several short comma-separated terms and (almost) no verbs: names things, explains nothing."""
     if analysis.has_structure or analysis.n_words < 3:
         return False
-    if analysis.max_item_words > 4:
+    if analysis.max_item_words > LIST_ITEM_WORDS:
         return False
     # The tagger reads some bare nouns ("speed", "attention") as verbs, so a longer list may have one.
     items, verbs = analysis.n_items, analysis.n_verbs
     return (items >= 3 and verbs == 0) or (items >= 4 and verbs <= 1)
+
+
+def names_things(analysis: Analysis) -> bool:
+    """Terms of a few words and no verb, or one in a list of terms (the tagger reads some bare nouns,
+    "Push and pop.", as verbs): a key such as "Enqueue and dequeue." that a list of terms can answer."""
+    verbs_allowed = 1 if analysis.n_items > 1 else 0
+    return analysis.max_item_words <= LIST_ITEM_WORDS and analysis.n_verbs <= verbs_allowed

@@ -150,15 +150,21 @@ def test_blend_moves_its_one_half_to_where_binary_labels_part_and_keeps_its_rank
 
 
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("change", "message"),
     [
-        ({"weights": [1.0]}, "not a blended grader calibration"),
-        ({"parts": [], "weights": [1.0], "map": {"x": [0, 1], "y": [0, 1]}}, "inconsistent blend"),
+        ({"parts": None}, "not a blended grader calibration"),
+        ({"parts": []}, "inconsistent blend"),
+        ({"weights": [0.5]}, "inconsistent blend"),
+        ({"kind": None}, "inconsistent blend"),
+        ({"map": {"x": [1.0, 0.5, 0.0], "y": [0.0, 0.5, 1.0]}}, "inconsistent blend"),
+        ({"map": {"x": [], "y": []}}, "inconsistent blend"),
     ],
 )
-def test_broken_blend_is_an_input_error(data: dict, message: str) -> None:
+def test_broken_blend_is_an_input_error(change: dict, message: str) -> None:
+    data = reference_calibration().to_json()
+    Blend.from_json(data)  # the shipped one loads
     with pytest.raises(InputError, match=message):
-        Blend.from_json(data)
+        Blend.from_json(data | change)
 
 
 def test_broken_calibration_file_is_an_input_error(tmp_path: Path) -> None:
