@@ -20,6 +20,7 @@ import logging
 import pickle
 import re
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +31,9 @@ from graders.bank import load_bank
 from graders.bank_schema import Bank
 from graders.calibration import Calibration, default_calibration, reference_calibration
 from graders.embedding import load_model
-from graders.feedback import CORRECT_AT
-from graders.short_answer import AdHocItem, ShortAnswerGrader
+from graders.feedback import CAPS, CORRECT_AT, Outcome
+from graders.grade import Grade
+from graders.short_answer import AdHocItem, ShortAnswerGrader, graded_like_rubric
 from graders.signals import FEATURES
 from graders.textproc import load_nlp
 from graders.training import (
@@ -39,6 +41,7 @@ from graders.training import (
     SEMEVAL_EVERY,
     THEORY_DEV,
     Graded,
+    final_outcomes,
     final_scores,
     fit_on,
     fit_prior,
@@ -50,6 +53,7 @@ from graders.training import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+BIG_ERROR = 0.3  # a grade this far from the instructor's is one a person should see
 ADVERSARIAL = ROOT / "tests" / "data" / "grading" / "adversarial.csv"
 GROUPS: dict[str, tuple[str, ...]] = {
     "sentence similarity": ("ref_cos", "ref_cos_demoted", "question_cos"),
@@ -66,27 +70,46 @@ def loqo(
     semeval: Graded,
     features: tuple[str, ...] = FEATURES,
     *,
-    caps: bool = True,
     graded_as: Graded | None = None,
     examples: Graded | None = None,
-) -> np.ndarray:
-    """Scores of ``dev`` (or of the same rows as graded in ``graded_as``), each question scored with the
+) -> list[Outcome]:
+    """Outcomes of ``dev`` (or of the same rows as graded in ``graded_as``), each question scored with the
     calibrations fitted without it (nor its bank ``examples``)."""
     prior = fit_prior(semeval, features)
     groups = np.array(dev.groups)
-    preds = np.zeros(len(dev.scores))
+    outcomes: dict[int, Outcome] = {}
     for question in sorted(set(dev.groups)):
         held = groups == question
         rows = dev.subset(~held) + examples.without(question) if examples is not None else dev.subset(~held)
         cal = fit_on(rows, prior, source="loqo")
-        # bank questions never use the calibration of short references: fit it only for ad-hoc rows
-        reference = fit_reference(prior, cal, semeval) if graded_as is not None else None
         test = (graded_as or dev).subset(held)
-        if caps:
-            preds[held] = final_scores(test, cal, reference)
-        else:
-            preds[held] = [cal.score(g.signals) for g in test.grades]
-    return preds
+        # bank questions never use the calibration of short references: fit it only when it is used
+        short = any(not graded_like_rubric(item) for item in test.items)
+        reference = fit_reference(prior, cal, semeval) if short else None
+        outcomes.update(zip(np.flatnonzero(held), final_outcomes(test, cal, reference), strict=True))
+    return [outcomes[i] for i in range(len(groups))]
+
+
+def scores(outcomes: list[Outcome]) -> np.ndarray:
+    return np.array([outcome.score for outcome in outcomes])
+
+
+def without_caps(data: Graded) -> Graded:
+    """The same rows as if no detector had fired (flags that cap a score removed)."""
+    grades = [replace(g, flags=tuple(f for f in g.flags if f not in CAPS)) for g in data.grades]
+    return replace(data, grades=grades)
+
+
+def review_quality(graded: list[Outcome] | list[Grade], y: np.ndarray) -> str:
+    """How well ``needs_review`` points a person at the grades that are off."""
+    flagged = np.array([g.needs_review for g in graded])
+    error = np.abs(np.array([g.score for g in graded]) - y)
+    big = error > BIG_ERROR
+    return (
+        f"`needs_review` flags {flagged.mean():.0%} of the answers; mean absolute error "
+        f"{error[flagged].mean():.3f} on them, {error[~flagged].mean():.3f} on the others; it flags "
+        f"{flagged[big].sum()} of the {big.sum()} grades off by more than {BIG_ERROR}"
+    )
 
 
 def semeval_unseen(semeval: Graded, instructor: Graded, folds: int = 5) -> dict[str, float]:
@@ -131,7 +154,7 @@ def _first_sentence(text: str) -> str:
     return re.split(r"(?<=\D[.!?])\s+", text.strip(), maxsplit=1)[0]
 
 
-def adversarial(grader: ShortAnswerGrader) -> tuple[dict[str, float], float]:
+def adversarial(grader: ShortAnswerGrader) -> tuple[dict[str, float], float, str]:
     bank = load_bank()
     with open(ADVERSARIAL, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -141,7 +164,7 @@ def adversarial(grader: ShortAnswerGrader) -> tuple[dict[str, float], float]:
         by_cat[row["category"]].append(grade.score)
     expected = np.array([float(r["expected"]) for r in rows])
     r = float(pearsonr([g.score for g in grades], expected)[0])
-    return {cat: float(np.mean(v)) for cat, v in by_cat.items()}, r
+    return {cat: float(np.mean(v)) for cat, v in by_cat.items()}, r, review_quality(grades, expected)
 
 
 def _cached(cache: Path | None, name: str, build):
@@ -178,7 +201,8 @@ def main() -> None:
     examples = _cached(args.cache, "examples", lambda: grade_examples(grader, bank))
 
     y = dev.scores
-    preds = loqo(dev, semeval, examples=examples)
+    outcomes = loqo(dev, semeval, examples=examples)
+    preds = scores(outcomes)
     r_all, mae_all = pearsonr(preds, y)[0], np.abs(preds - y).mean()
     lines = [
         f"theory_dev leave-one-question-out ({len(y)} answers, 20 questions; SemEval prior from "
@@ -188,13 +212,14 @@ def main() -> None:
         "|---|---|---|",
         f"| all | {r_all:.3f} | {mae_all:.3f} |",
     ]
-    no_caps = loqo(dev, semeval, caps=False, examples=examples)
+    no_caps = scores(loqo(dev, semeval, graded_as=without_caps(dev), examples=examples))
     lines.append(
         f"| all, without detector caps | {pearsonr(no_caps, y)[0]:.3f} | {np.abs(no_caps - y).mean():.3f} |"
     )
     for name, group in GROUPS.items():
-        p = loqo(dev, semeval, tuple(f for f in FEATURES if f not in group), examples=examples)
+        p = scores(loqo(dev, semeval, tuple(f for f in FEATURES if f not in group), examples=examples))
         lines.append(f"| without {name} | {pearsonr(p, y)[0]:.3f} | {np.abs(p - y).mean():.3f} |")
+    lines += ["", f"Review (leave-one-question-out, as above): {review_quality(outcomes, y)}."]
     X = dev.matrix()
     lines += ["", "Single signals on theory_dev (Pearson r of the raw signal with the human score):", ""]
     lines.append(" ".join(f"`{f}` {pearsonr(X[:, i], y)[0]:+.2f};" for i, f in enumerate(FEATURES)))
@@ -209,11 +234,11 @@ def main() -> None:
     ]
     dev_adhoc = _cached(args.cache, "dev_adhoc", lambda: grade_all(grader, as_adhoc(bank, dev_data)))
     # as ``grade-answers`` grades rows that are not in a bank
-    ref = loqo(dev, semeval, graded_as=dev_adhoc, examples=examples)
+    ref = scores(loqo(dev, semeval, graded_as=dev_adhoc, examples=examples))
     dev_short = _cached(
         args.cache, "dev_short", lambda: grade_all(grader, as_adhoc(bank, dev_data, first_sentence=True))
     )
-    short = loqo(dev, semeval, graded_as=dev_short, examples=examples)
+    short = scores(loqo(dev, semeval, graded_as=dev_short, examples=examples))
     lines += [
         "",
         f"theory_dev graded from question + model answer only (no rubric, no misconceptions; "
@@ -225,7 +250,7 @@ def main() -> None:
     ]
 
     grader.calibration, grader.reference_calibration = default_calibration(), reference_calibration()
-    cats, adv_r = adversarial(grader)
+    cats, adv_r, adv_review = adversarial(grader)
     lines += [
         "",
         f"Adversarial set ({ADVERSARIAL.relative_to(ROOT)}, shipped calibrations): "
@@ -233,6 +258,7 @@ def main() -> None:
         "",
     ]
     lines.append(" | ".join(f"{cat} {score:.2f}" for cat, score in cats.items()))
+    lines += ["", f"Review on the adversarial set: {adv_review}."]
     write_section("Short-answer grading quality", "benchmarks.grading_quality", "\n".join(lines))
 
 

@@ -25,6 +25,11 @@ CAPS: dict[str, float] = {
 # Flags that always send a grade to a person.
 REVIEW_FLAGS = frozenset({"addresses_grader", "long_padded"})
 REVIEW_BELOW = 0.55  # confidence under which a grade needs review
+# A score from PARTIAL_AT up to this that no rubric point backs (none covered) rests on soft similarity
+# alone: on theory_dev (leave-one-question-out) such grades are a fifth of the answers and half of those
+# off by more than 0.3; on the adversarial set a tenth and over a third.
+UNBACKED_BELOW = 0.80
+UNBACKED_CONFIDENCE = 0.5
 
 
 def verdict_for(score: float) -> Verdict:
@@ -49,6 +54,8 @@ def decide(raw: float, coverage: float, flags: tuple[str, ...], has_rubric: bool
     confidence = 0.5 + 0.5 * min(distance / 0.2, 1.0)
     if has_rubric:  # rubric coverage and the combined score should tell the same story
         confidence -= 0.4 * max(abs(coverage - score) - 0.3, 0.0)
+        if unbacked(score, coverage > 0, has_rubric):
+            confidence = min(confidence, UNBACKED_CONFIDENCE)
     if any(f in CAPS for f in flags):
         confidence = max(confidence, 0.7) if score < PARTIAL_AT else confidence
     if "misconception" in flags and raw >= CORRECT_AT:
@@ -56,6 +63,11 @@ def decide(raw: float, coverage: float, flags: tuple[str, ...], has_rubric: bool
     confidence = min(max(confidence, 0.05), 0.99)
     needs_review = confidence < REVIEW_BELOW or bool(REVIEW_FLAGS.intersection(flags))
     return Outcome(round(score, 4), round(confidence, 3), needs_review)
+
+
+def unbacked(score: float, any_point_covered: bool, has_rubric: bool) -> bool:
+    """A middling score of a rubric item with no rubric point covered: a person should look."""
+    return has_rubric and not any_point_covered and PARTIAL_AT <= score < UNBACKED_BELOW
 
 
 def explain(
@@ -92,4 +104,6 @@ def explain(
         "long_padded": "Very long answer; flagged for review.",
     }
     parts.extend(reasons[f] for f in flags if f in reasons)
+    if unbacked(score, bool(covered), has_rubric):
+        parts.append("No rubric point is clearly covered; flagged for review.")
     return " ".join(parts) if parts else "Does not match the model answer."

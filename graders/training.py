@@ -19,7 +19,7 @@ import numpy as np
 
 from graders.bank_schema import Bank
 from graders.calibration import Blend, Calibration, fit, fit_blend
-from graders.feedback import decide
+from graders.feedback import Outcome, decide
 from graders.grade import Grade
 from graders.short_answer import AdHocItem, Item, ShortAnswerGrader, graded_like_rubric
 from graders.signals import FEATURES
@@ -155,20 +155,28 @@ def grade_all(grader: ShortAnswerGrader, data: tuple, *, chunk: int = 512) -> Gr
     return Graded(list(items), list(answers), np.asarray(scores), list(groups), grades)
 
 
+def final_outcomes(
+    data: Graded, calibration: Calibration, reference: Calibration | Blend | None = None
+) -> list[Outcome]:
+    """Score, confidence and review flag as the grader would give them with ``calibration`` for rubric
+    items and paragraph references and ``reference`` (default: the same) for short references; caps and
+    empty-answer rule included."""
+    out = []
+    for item, grade in zip(data.items, data.grades, strict=True):
+        has_rubric = not isinstance(item, AdHocItem)
+        if "empty" in grade.flags:
+            out.append(decide(0.0, 0.0, grade.flags, has_rubric))
+            continue
+        chosen = calibration if reference is None or graded_like_rubric(item) else reference
+        out.append(decide(chosen.score(grade.signals), grade.signals["coverage"], grade.flags, has_rubric))
+    return out
+
+
 def final_scores(
     data: Graded, calibration: Calibration, reference: Calibration | Blend | None = None
 ) -> np.ndarray:
-    """Scores as the grader would give them with ``calibration`` for rubric items and paragraph references
-    and ``reference`` (default: the same) for short references; caps and empty-answer rule included."""
-    out = []
-    for item, grade in zip(data.items, data.grades, strict=True):
-        if "empty" in grade.flags:
-            out.append(0.0)
-            continue
-        chosen = calibration if reference is None or graded_like_rubric(item) else reference
-        raw = chosen.score(grade.signals)
-        out.append(decide(raw, grade.signals["coverage"], grade.flags, not isinstance(item, AdHocItem)).score)
-    return np.array(out)
+    """The scores of ``final_outcomes``."""
+    return np.array([outcome.score for outcome in final_outcomes(data, calibration, reference)])
 
 
 def fit_prior(semeval: Graded, features: Sequence[str] = FEATURES) -> Calibration:

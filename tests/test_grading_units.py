@@ -88,6 +88,13 @@ def test_caps_bound_the_score_and_grader_text_forces_review() -> None:
     assert decide(0.68, 0.7, (), True).confidence < decide(0.05, 0.0, (), True).confidence
 
 
+def test_a_middling_score_no_rubric_point_backs_goes_to_review() -> None:
+    assert decide(0.6, 0.0, (), True).needs_review
+    assert not decide(0.6, 0.5, (), True).needs_review  # a point is covered
+    assert not decide(0.1, 0.0, (), True).needs_review  # clearly low
+    assert not decide(0.6, 0.0, (), False).needs_review  # a reference answer's sentences are no rubric
+
+
 def _synthetic(n: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     X = rng.uniform(0, 1, size=(n, len(FEATURES)))
