@@ -42,7 +42,6 @@ from graders.training import (
     THEORY_DEV,
     Graded,
     final_outcomes,
-    final_scores,
     fit_on,
     fit_prior,
     fit_reference,
@@ -120,16 +119,22 @@ def semeval_unseen(semeval: Graded, instructor: Graded, folds: int = 5) -> dict[
     rng = np.random.default_rng(0)
     fold_of = dict(zip(names, rng.permutation(len(names)) % folds, strict=True))
     fold = np.array([fold_of[g] for g in groups])
-    preds = np.zeros(len(groups))
+    preds, review = np.zeros(len(groups)), np.zeros(len(groups), dtype=bool)
     for k in range(folds):
         train = semeval.subset(fold != k)
         prior = fit_prior(train)
         calibration = fit_on(instructor, prior, source="fold")
         reference = fit_reference(prior, calibration, train)
-        preds[fold == k] = final_scores(semeval.subset(fold == k), calibration, reference)
+        outcomes = final_outcomes(semeval.subset(fold == k), calibration, reference)
+        preds[fold == k] = scores(outcomes)
+        review[fold == k] = [outcome.needs_review for outcome in outcomes]
     y = semeval.scores >= 0.5
+    right = (preds >= 0.5) == y
     result = {
-        "accuracy": float(((preds >= 0.5) == y).mean()),
+        "accuracy": float(right.mean()),
+        "review share": float(review.mean()),
+        "review accuracy": float(right[review].mean()),
+        "other accuracy": float(right[~review].mean()),
         "verdict accuracy": float(((preds >= CORRECT_AT) == y).mean()),
         "r": float(pearsonr(preds, y)[0]),
     }
@@ -230,7 +235,9 @@ def main() -> None:
         f"SemEval-2013 train, 5 folds split by question (unseen questions, reference answer only, "
         f"{len(semeval.scores)} rows): accuracy = {sem['accuracy']:.3f} with score >= 0.5 as correct "
         f"(SciEntsBank {sem['scientsbank']:.3f}, Beetle {sem['beetle']:.3f}), "
-        f"{sem['verdict accuracy']:.3f} with verdict `correct` as correct; Pearson r = {sem['r']:.3f}",
+        f"{sem['verdict accuracy']:.3f} with verdict `correct` as correct; Pearson r = {sem['r']:.3f}. "
+        f"`needs_review` flags {sem['review share']:.0%} of the answers: accuracy "
+        f"{sem['review accuracy']:.3f} on them, {sem['other accuracy']:.3f} on the others",
     ]
     dev_adhoc = _cached(args.cache, "dev_adhoc", lambda: grade_all(grader, as_adhoc(bank, dev_data)))
     # as ``grade-answers`` grades rows that are not in a bank

@@ -29,7 +29,10 @@ REVIEW_BELOW = 0.55  # confidence under which a grade needs review
 # alone: on theory_dev (leave-one-question-out) such grades are a fifth of the answers and half of those
 # off by more than 0.3; on the adversarial set a tenth and over a third.
 UNBACKED_BELOW = 0.80
-UNBACKED_CONFIDENCE = 0.5
+# A short reference answer's score is P(correct) mapped so that 0.5 is the correct/incorrect cut: within
+# this of the cut, SemEval's unseen questions are graded wrong 45% of the time (13% of the answers).
+BINARY_UNSURE = 0.05
+UNSURE_CONFIDENCE = 0.5  # of a grade that needs review for one of the reasons above
 
 
 def verdict_for(score: float) -> Verdict:
@@ -45,8 +48,11 @@ class Outcome:
     needs_review: bool
 
 
-def decide(raw: float, coverage: float, flags: tuple[str, ...], has_rubric: bool) -> Outcome:
-    """Apply the caps to the calibrated score ``raw`` and judge how sure the grade is."""
+def decide(
+    raw: float, coverage: float, flags: tuple[str, ...], has_rubric: bool, *, binary: bool = False
+) -> Outcome:
+    """Apply the caps to the calibrated score ``raw`` and judge how sure the grade is. ``binary``: scored
+    by the calibration of short references, whose 0.5 is the correct/incorrect cut."""
     score = min([raw, *(CAPS[f] for f in flags if f in CAPS)])
     score = min(max(score, 0.0), 1.0)
     # Far from a verdict boundary is sure; near one is not.
@@ -55,7 +61,9 @@ def decide(raw: float, coverage: float, flags: tuple[str, ...], has_rubric: bool
     if has_rubric:  # rubric coverage and the combined score should tell the same story
         confidence -= 0.4 * max(abs(coverage - score) - 0.3, 0.0)
         if unbacked(score, coverage > 0, has_rubric):
-            confidence = min(confidence, UNBACKED_CONFIDENCE)
+            confidence = min(confidence, UNSURE_CONFIDENCE)
+    if binary and abs(score - 0.5) < BINARY_UNSURE:
+        confidence = min(confidence, UNSURE_CONFIDENCE)
     if any(f in CAPS for f in flags):
         confidence = max(confidence, 0.7) if score < PARTIAL_AT else confidence
     if "misconception" in flags and raw >= CORRECT_AT:

@@ -226,8 +226,9 @@ class ShortAnswerGrader:
         flags.extend(_detect(analysis, pack, f))
         if signals.misconception is not None:
             flags.append("misconception")
-        raw = (self.calibration if graded_like_rubric(item) else self.reference_calibration).score(f)
-        outcome = decide(raw, f["coverage"], tuple(flags), pack.has_rubric)
+        binary = not graded_like_rubric(item)
+        raw = (self.reference_calibration if binary else self.calibration).score(f)
+        outcome = decide(raw, f["coverage"], tuple(flags), pack.has_rubric, binary=binary)
         score = outcome.score
         return Grade(
             question_id=pack.question_id,

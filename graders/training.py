@@ -167,8 +167,9 @@ def final_outcomes(
         if "empty" in grade.flags:
             out.append(decide(0.0, 0.0, grade.flags, has_rubric))
             continue
-        chosen = calibration if reference is None or graded_like_rubric(item) else reference
-        out.append(decide(chosen.score(grade.signals), grade.signals["coverage"], grade.flags, has_rubric))
+        binary = reference is not None and not graded_like_rubric(item)
+        raw = (reference if binary else calibration).score(grade.signals)
+        out.append(decide(raw, grade.signals["coverage"], grade.flags, has_rubric, binary=binary))
     return out
 
 

@@ -95,6 +95,12 @@ def test_a_middling_score_no_rubric_point_backs_goes_to_review() -> None:
     assert not decide(0.6, 0.0, (), False).needs_review  # a reference answer's sentences are no rubric
 
 
+def test_a_short_reference_score_at_its_correct_incorrect_cut_goes_to_review() -> None:
+    assert decide(0.52, 0.0, (), False, binary=True).needs_review
+    assert not decide(0.52, 0.0, (), False).needs_review  # 0.5 is no boundary of the rubric calibration
+    assert not decide(0.9, 0.0, (), False, binary=True).needs_review
+
+
 def _synthetic(n: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     X = rng.uniform(0, 1, size=(n, len(FEATURES)))
