@@ -19,8 +19,8 @@ from graders.calibration import (
     reference_calibration,
 )
 from graders.errors import InputError
-from graders.feedback import CORRECT_AT, PARTIAL_AT, decide, verdict_for
-from graders.grade import Verdict
+from graders.feedback import CORRECT_AT, PARTIAL_AT, decide, explain, verdict_for
+from graders.grade import RubricHit, Verdict
 from graders.short_answer import AdHocItem, graded_like_rubric
 from graders.signals import FEATURES
 from graders.textproc import grader_addressing_spans, is_empty_or_idk
@@ -93,6 +93,9 @@ def test_a_middling_score_no_rubric_point_backs_goes_to_review() -> None:
     assert not decide(0.6, 0.5, (), True).needs_review  # a point is covered
     assert not decide(0.1, 0.0, (), True).needs_review  # clearly low
     assert not decide(0.6, 0.0, (), False).needs_review  # a reference answer's sentences are no rubric
+    missed = (RubricHit("p1", "Attention relates distant words.", 1.0, False, 0.5, None, None),)
+    assert "flagged for review" in explain(0.6, missed, None, (), True)
+    assert "flagged for review" not in explain(0.2, missed, None, (), True)
 
 
 def test_a_short_reference_score_at_its_correct_incorrect_cut_goes_to_review() -> None:
