@@ -71,6 +71,17 @@ CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("future", "following words", "whole sentence"),
     ),
     (("order", "position"), ("orderless", "position-agnostic")),
+    (
+        # a word's vector: one per context, or one per word
+        (
+            "contextual",
+            "contextualized",
+            "contextualised",
+            "depend on the surrounding",
+            "depends on the context",
+        ),
+        ("static", "fixed vector", "fixed embedding", "same vector", "same embedding", "lookup table"),
+    ),
 )
 # The things answers in this field make claims about, by the words that name them. A claim's entity is
 # the subject of its clause ("GPT-2 is unidirectional"); a subject pronoun ("it reads the input") takes

@@ -116,6 +116,22 @@ def test_a_sentence_that_reverses_a_point_needs_no_margin_to_match_a_misconcepti
     assert grade.score <= 0.15
 
 
+def test_static_word_vectors_reverse_contextual_ones(grader: ShortAnswerGrader) -> None:
+    question = load_bank().question("Q1")  # what is BERT; a point: its word vectors depend on the sentence
+    static = grader.grade(
+        question,
+        "BERT is pre-trained by Google on lots of text and gives each word a static embedding, the same "
+        "vector whatever the sentence.",
+    )
+    contrasted = grader.grade(
+        question,
+        "Unlike word2vec, which gives every word the same vector, BERT's word vectors are contextual: they "
+        "depend on the surrounding sentence.",
+    )
+    assert static.misconception is not None and static.misconception.misconception_id == "static-embeddings"
+    assert not any(hit.note for hit in contrasted.rubric) and contrasted.misconception is None
+
+
 def test_misconception_is_detected_with_its_sentence(grader: ShortAnswerGrader, t2: Question) -> None:
     sentence = "The decoder reads the input sentence and squeezes it into one fixed-length vector."
     grade = grader.grade(t2, f"{sentence} That is all it does.")
