@@ -82,6 +82,14 @@ CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ),
         ("static", "fixed vector", "fixed embedding", "same vector", "same embedding", "lookup table"),
     ),
+    # opposite extremes and directions, in any subject (not comparatives: "Transformers scale to bigger
+    # data" compares two entities, which the sides do not model)
+    (("longest",), ("shortest",)),
+    (("largest", "biggest"), ("smallest",)),
+    (("highest",), ("lowest",)),
+    (("maximum",), ("minimum",)),
+    (("increase", "increases", "increased", "increasing"), ("decrease", "decreases", "decreased")),
+    (("attract", "attracts", "attracted", "attraction"), ("repel", "repels", "repelled", "repulsion")),
 )
 # The things answers in this field make claims about, by the words that name them. A claim's entity is
 # the subject of its clause ("GPT-2 is unidirectional"); a subject pronoun ("it reads the input") takes

@@ -132,6 +132,16 @@ def test_static_word_vectors_reverse_contextual_ones(grader: ShortAnswerGrader) 
     assert not any(hit.note for hit in contrasted.rubric) and contrasted.misconception is None
 
 
+def test_the_opposite_extreme_reverses_a_reference_answer(grader: ShortAnswerGrader) -> None:
+    item = AdHocItem(
+        "What is the height of a tree?", "The length of the longest path from the root to a leaf."
+    )
+    right = grader.grade(item, "the longest path from the root down to a leaf")
+    wrong = grader.grade(item, "the shortest path from the root down to a leaf")
+    assert wrong.rubric[0].note == "matched but contradicts it"
+    assert right.rubric[0].note is None and wrong.score < 0.5 < right.score
+
+
 def test_misconception_is_detected_with_its_sentence(grader: ShortAnswerGrader, t2: Question) -> None:
     sentence = "The decoder reads the input sentence and squeezes it into one fixed-length vector."
     grade = grader.grade(t2, f"{sentence} That is all it does.")
