@@ -26,8 +26,8 @@ CAPS: dict[str, float] = {
 REVIEW_FLAGS = frozenset({"addresses_grader", "long_padded"})
 REVIEW_BELOW = 0.55  # confidence under which a grade needs review
 # A score from PARTIAL_AT up to this that no rubric point backs (none covered) rests on soft similarity
-# alone: on theory_dev (leave-one-question-out) such grades are a fifth of the answers and half of those
-# off by more than 0.3; on the adversarial set a tenth and over a third.
+# alone: on theory_dev (leave-one-question-out) such grades are a fifth of the answers but half of the
+# grades off by more than 0.3; on the adversarial set a tenth of the answers, a third of those grades.
 UNBACKED_BELOW = 0.80
 # A short reference answer's score is P(correct) mapped so that 0.5 is the correct/incorrect cut: within
 # this of the cut, SemEval's unseen questions are graded wrong 45% of the time (13% of the answers).
