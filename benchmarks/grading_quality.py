@@ -8,8 +8,8 @@ held-out question. The ablation drops one signal group from both fits at a time.
 split by question, so every test question is unseen (proxy for the held-out science set). theory_dev
 from question + model answer only, and from question + the model answer's first sentence (a short
 reference), leave-one-question-out (proxies for a course graded without rubrics). Adversarial:
-tests/data/grading/adversarial.csv (written for this benchmark), graded with
-the shipped calibrations.
+tests/data/grading/adversarial.csv (written for this benchmark), graded with the shipped calibrations.
+Each part also reports how well ``needs_review`` finds the grades that are off.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from graders.training import (
     grade_examples,
     read_semeval,
     read_theory_dev,
+    scores_of,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,10 +90,6 @@ def loqo(
     return [outcomes[i] for i in range(len(groups))]
 
 
-def scores(outcomes: list[Outcome]) -> np.ndarray:
-    return np.array([outcome.score for outcome in outcomes])
-
-
 def without_caps(data: Graded) -> Graded:
     """The same rows as if no detector had fired (flags that cap a score removed)."""
     grades = [replace(g, flags=tuple(f for f in g.flags if f not in CAPS)) for g in data.grades]
@@ -102,7 +99,7 @@ def without_caps(data: Graded) -> Graded:
 def review_quality(graded: list[Outcome] | list[Grade], y: np.ndarray) -> str:
     """How well ``needs_review`` points a person at the grades that are off."""
     flagged = np.array([g.needs_review for g in graded])
-    error = np.abs(np.array([g.score for g in graded]) - y)
+    error = np.abs(scores_of(graded) - y)
     big = error > BIG_ERROR
     return (
         f"`needs_review` flags {flagged.mean():.0%} of the answers; mean absolute error "
@@ -126,7 +123,7 @@ def semeval_unseen(semeval: Graded, instructor: Graded, folds: int = 5) -> dict[
         calibration = fit_on(instructor, prior, source="fold")
         reference = fit_reference(prior, calibration, train)
         outcomes = final_outcomes(semeval.subset(fold == k), calibration, reference)
-        preds[fold == k] = scores(outcomes)
+        preds[fold == k] = scores_of(outcomes)
         review[fold == k] = [outcome.needs_review for outcome in outcomes]
     y = semeval.scores >= 0.5
     right = (preds >= 0.5) == y
@@ -207,7 +204,7 @@ def main() -> None:
 
     y = dev.scores
     outcomes = loqo(dev, semeval, examples=examples)
-    preds = scores(outcomes)
+    preds = scores_of(outcomes)
     r_all, mae_all = pearsonr(preds, y)[0], np.abs(preds - y).mean()
     lines = [
         f"theory_dev leave-one-question-out ({len(y)} answers, 20 questions; SemEval prior from "
@@ -217,12 +214,12 @@ def main() -> None:
         "|---|---|---|",
         f"| all | {r_all:.3f} | {mae_all:.3f} |",
     ]
-    no_caps = scores(loqo(dev, semeval, graded_as=without_caps(dev), examples=examples))
+    no_caps = scores_of(loqo(dev, semeval, graded_as=without_caps(dev), examples=examples))
     lines.append(
         f"| all, without detector caps | {pearsonr(no_caps, y)[0]:.3f} | {np.abs(no_caps - y).mean():.3f} |"
     )
     for name, group in GROUPS.items():
-        p = scores(loqo(dev, semeval, tuple(f for f in FEATURES if f not in group), examples=examples))
+        p = scores_of(loqo(dev, semeval, tuple(f for f in FEATURES if f not in group), examples=examples))
         lines.append(f"| without {name} | {pearsonr(p, y)[0]:.3f} | {np.abs(p - y).mean():.3f} |")
     lines += ["", f"Review (leave-one-question-out, as above): {review_quality(outcomes, y)}."]
     X = dev.matrix()
@@ -241,11 +238,11 @@ def main() -> None:
     ]
     dev_adhoc = _cached(args.cache, "dev_adhoc", lambda: grade_all(grader, as_adhoc(bank, dev_data)))
     # as ``grade-answers`` grades rows that are not in a bank
-    ref = scores(loqo(dev, semeval, graded_as=dev_adhoc, examples=examples))
+    ref = scores_of(loqo(dev, semeval, graded_as=dev_adhoc, examples=examples))
     dev_short = _cached(
         args.cache, "dev_short", lambda: grade_all(grader, as_adhoc(bank, dev_data, first_sentence=True))
     )
-    short = scores(loqo(dev, semeval, graded_as=dev_short, examples=examples))
+    short = scores_of(loqo(dev, semeval, graded_as=dev_short, examples=examples))
     lines += [
         "",
         f"theory_dev graded from question + model answer only (no rubric, no misconceptions; "

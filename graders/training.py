@@ -177,7 +177,11 @@ def final_scores(
     data: Graded, calibration: Calibration, reference: Calibration | Blend | None = None
 ) -> np.ndarray:
     """The scores of ``final_outcomes``."""
-    return np.array([outcome.score for outcome in final_outcomes(data, calibration, reference)])
+    return scores_of(final_outcomes(data, calibration, reference))
+
+
+def scores_of(graded: Sequence[Outcome] | Sequence[Grade]) -> np.ndarray:
+    return np.array([g.score for g in graded])
 
 
 def fit_prior(semeval: Graded, features: Sequence[str] = FEATURES) -> Calibration:
