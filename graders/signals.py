@@ -32,6 +32,8 @@ COVER_THRESHOLD = 0.62  # point similarity at which a rubric point counts as cov
 MISCONCEPTION_THRESHOLD = 0.78
 MISCONCEPTION_MARGIN = 0.10  # over the best rubric point for the same sentence
 MISCONCEPTION_CORROBORATED = 0.72  # in a sentence that reverses a rubric point: no margin needed
+MISCONCEPTION_WORDED = 0.66  # in a sentence that uses OWN_WORDS of its own words (ItemPack.own_words)
+OWN_WORDS = 2
 REVERSAL_MATCH = COVER_THRESHOLD - 0.05  # point similarity at which a conflicting sentence reverses it
 NEGATIVE_PREFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
 MIN_PART_PIECES = 4  # word pieces
@@ -105,6 +107,18 @@ class ItemPack:
     @cached_property
     def misconception_stack(self) -> TargetStack:
         return TargetStack.of(self.misconceptions)
+
+    @cached_property
+    def own_words(self) -> tuple[frozenset[str], ...]:
+        """Each misconception's own words: the stems that neither the question, the model answer, a rubric
+        point nor another misconception of the item uses ("far fewer parameters"), not the topic's."""
+        known = self.question_stems | self.reference_analysis.stems
+        known = known.union(*(p.sentence.stems for p in self.points))
+        return tuple(
+            m.sentence.stems
+            - known.union(*(o.sentence.stems for k, o in enumerate(self.misconceptions) if k != i))
+            for i, m in enumerate(self.misconceptions)
+        )
 
 
 @dataclass(frozen=True)
@@ -376,6 +390,9 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
 
     # A sentence that reverses a point it matches: evidence, independent of the embeddings, that it states
     # something wrong. A known misconception then only has to match it better than the points it keeps.
+    # A sentence that uses the misconception's own words (which nothing right about the item uses) in its
+    # own claim, not of what it sets the claim against ("unlike word2vec, which ..."), is evidence too:
+    # then a lower similarity will do.
     reverses = ((~consistent) & (sims >= REVERSAL_MATCH)).any(axis=1)
     misconception: MisconceptionHit | None = None
     misc_feature = 0.0
@@ -393,6 +410,7 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
         for m, target in enumerate(pack.misconceptions):
             if conflicts(sent, target.sentence):  # "it is not true that ..." rejects the misconception
                 continue
+            worded = len(pack.own_words[m] & sent.claimed) >= OWN_WORDS
             for point_sims, misconception_sims in candidates:
                 sim = float(misconception_sims[m])
                 # Margin over the best rubric point the sentence does not reverse: a sentence that swaps a
@@ -403,6 +421,7 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
                 if (
                     (sim >= MISCONCEPTION_THRESHOLD and margin >= MISCONCEPTION_MARGIN)
                     or (sim >= MISCONCEPTION_CORROBORATED and margin >= 0 and reverses[i])
+                    or (sim >= MISCONCEPTION_WORDED and margin >= MISCONCEPTION_MARGIN and worded)
                 ) and (misconception is None or sim > misconception.similarity):
                     misconception = MisconceptionHit(target.id, target.text, sent.text, round(sim, 3))
 

@@ -29,7 +29,18 @@ LIST_ITEM_WORDS = 4  # at most this many words in each term of a list
 # reverses the point. Phrases are matched on lower-cased text at word boundaries; "*" stands for one word.
 CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (
-        ("parallel", "parallelize", "parallelise", "parallelization", "simultaneous", "at once", "same time"),
+        (
+            "parallel",
+            "parallelize",
+            "parallelise",
+            "parallelization",
+            "simultaneous",
+            "at once",
+            "same time",
+            "single step",
+            "in one step",
+            "in one go",
+        ),
         (
             "sequential",
             "sequentially",
@@ -141,6 +152,11 @@ _BESIDE_SUBJECT = ("nsubj", "nsubjpass", "appos", "conj")
 # "is unable to see"; adverbs that deny the word they grade: "captures them less effectively".
 _PREVENT = frozenset({"keep", "prevent", "stop", "prohibit", "block", "hinder", "bar", "preclude"})
 _FAIL = frozenset({"fail", "unable", "incapable"})
+# What introduces the phrase a claim is set against: "unlike X", "than X", "as opposed to X", "compared
+# with X" (by the parse); "instead of X", "rather than X" (to the next punctuation mark).
+_FOILS = frozenset({"unlike", "than", "opposed", "compared"})
+_SUBSTITUTES = ("instead of", "rather than")
+_CAUSATIVE = frozenset({"let", "make", "allow", "enable", "help", "cause", "force"})
 _DIMINISHERS = frozenset({"less"})
 _NOT_ONLY = frozenset({"only", "just", "merely", "simply"})
 # Phrases that deny the contrast side after them, like a negation: "one step at a time instead of in
@@ -210,6 +226,7 @@ class Sentence:
     clauses: tuple[Clause, ...]
     sides: frozenset[tuple[int, str | None]]  # (+k / -k side of contrast set k, entity it is said of)
     frames: tuple[Frame, ...]
+    claimed: frozenset[str]  # content-word stems outside the phrases it sets its claim against
 
 
 @dataclass(frozen=True)
@@ -297,9 +314,18 @@ def _clauses(sent: Span) -> tuple[Clause, ...]:
         if not _is_negation(tok):
             continue
         if tok.lower_ == "without":  # denies what it governs, not its clause: "generates it without using X"
-            for child in tok.children:
-                if child.dep_ == "pobj":
-                    local.setdefault(head.i, set()).add(stem(child.lemma_ or child.text))
+            # the thing it denies: "without any recurrence"; through a gerund only an entity ("without
+            # using the encoder"), not every object ("without seeing future tokens" keeps the tokens)
+            denied = [c for c in tok.children if c.dep_ == "pobj"]
+            denied += [
+                o
+                for c in tok.children
+                if c.dep_ == "pcomp"
+                for o in c.children
+                if o.dep_ == "dobj" and o.lower_ in ENTITIES
+            ]
+            for word in denied:
+                local.setdefault(head.i, set()).add(stem(word.lemma_ or word.text))
         elif (
             tok.head.i == head.i
             or tok.head.pos_ in ("VERB", "AUX")
@@ -352,12 +378,17 @@ class _Entities:
             named = ENTITIES.get(tok.lower_)
             if tok.dep_ not in ("nsubj", "nsubjpass"):
                 # "you'd use GPT-2, because it reads left to right"; an entity inside a prepositional
-                # phrase ("better than in RNNs", "parts of the input") or a modifier ("RNN-based models")
-                # does not become the topic.
+                # phrase ("better than in RNNs", "parts of the input"), a modifier ("RNN-based models") or a
+                # relative clause ("the half that writes the output") does not become the topic.
                 first = tok
                 while first.dep_ == "conj":  # "than RNNs and LSTMs"
                     first = first.head
-                if named is not None and first.dep_ not in (*_MODIFIERS, "pobj") and tok.head.dep_ != "amod":
+                if (
+                    named is not None
+                    and first.dep_ not in (*_MODIFIERS, "pobj")
+                    and tok.head.dep_ != "amod"
+                    and first.head.dep_ not in ("relcl", "acl")
+                ):
                     self._took(named)
                 continue
             if tok.lower_ in _RELATIVE and tok.head.dep_ == "relcl":  # "RNNs, which suffer from ..."
@@ -376,8 +407,13 @@ class _Entities:
             if tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("aux", "auxpass"):
                 continue
             node = tok
-            # Verbs in xcomp/conj/advcl without their own subject inherit the governing verb's subject.
-            while node.i not in subject and node.dep_ in ("xcomp", "conj", "advcl") and node.head.i != node.i:
+            # Verbs in xcomp/conj/advcl without their own subject inherit the governing verb's subject, and
+            # so do complements of a causative verb whose subject names none: "traditional attention lets
+            # the parts of one sequence weigh each other" speaks of traditional attention.
+            while node.head.i != node.i and (
+                (node.i not in subject and node.dep_ in ("xcomp", "conj", "advcl"))
+                or (node.dep_ == "ccomp" and subject.get(node.i) is None and node.head.lemma_ in _CAUSATIVE)
+            ):
                 node = node.head
             entity = subject.get(node.i)
             if entity is None and tok.dep_ == "relcl" and _antecedent(tok.head, tok):
@@ -482,10 +518,27 @@ def _frames(sent: Span, entity_of: dict[int, str]) -> tuple[Frame, ...]:
     )
 
 
+def _foil(sent: Span) -> set[int]:
+    """The tokens of the phrases a sentence sets its claim against: "unlike word2vec, which gives every
+    word the same vector", "than RNNs, which ...", "instead of ...", "as opposed to ...", "compared with
+    ..."."""
+    tokens: set[int] = set()
+    for tok in sent:
+        if tok.i > sent.start and sent.doc[tok.i - 1 : tok.i + 1].text.lower() in _SUBSTITUTES:
+            # the parse of these varies: up to the next punctuation mark
+            end = next((t.i for t in sent[tok.i - sent.start :] if t.is_punct), sent.end)
+            tokens.update(range(tok.i, end))
+        elif tok.lower_ in _FOILS and tok.head.i != tok.i:  # not the root: a misparse takes the sentence
+            tokens.update(t.i for t in tok.subtree)
+    return tokens
+
+
 def _sentence(sent: Span, entities: _Entities) -> Sentence:
     entity_of = entities.of_sentence(sent)
     sides, frames = _sides(sent, entity_of), _frames(sent, entity_of)
-    return Sentence(sent.text.strip(), content_stems(sent), _clauses(sent), sides, frames)
+    foil = _foil(sent)
+    claimed = content_stems([t for t in sent if t.i not in foil])
+    return Sentence(sent.text.strip(), content_stems(sent), _clauses(sent), sides, frames, claimed)
 
 
 def analyse(doc: Doc, topic: str | None = None) -> Analysis:
@@ -530,6 +583,7 @@ def merged(analysis: Analysis) -> Sentence:
         tuple(c for s in analysis.sentences for c in s.clauses),
         frozenset().union(*(s.sides for s in analysis.sentences)),
         tuple(f for s in analysis.sentences for f in s.frames),
+        frozenset().union(*(s.claimed for s in analysis.sentences)),
     )
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from graders import signals
 from graders.bank import load_bank
 from graders.bank_schema import Question
 from graders.calibration import Calibration
@@ -114,6 +115,40 @@ def test_a_sentence_that_reverses_a_point_needs_no_margin_to_match_a_misconcepti
     assert any(hit.note and "contradicts" in hit.note for hit in grade.rubric)
     assert grade.misconception is not None and grade.misconception.misconception_id == "all-at-once"
     assert grade.score <= 0.15
+
+
+@pytest.mark.parametrize(
+    ("qid", "answer", "misconception_id"),
+    [
+        (
+            "Q6",
+            "They train faster since they need far fewer parameters than LSTMs, so every update is cheap and "
+            "large datasets are no problem.",
+            "fewer-parameters",
+        ),
+        (
+            "Q9",
+            "With self-attention the network consults an external memory rather than the sentence it is "
+            "reading, weighting what it finds.",
+            "external-memory",
+        ),
+    ],
+)
+def test_a_sentence_in_a_misconceptions_own_words_needs_less_similarity(
+    grader: ShortAnswerGrader, monkeypatch: pytest.MonkeyPatch, qid: str, answer: str, misconception_id: str
+) -> None:
+    """Similarity 0.67-0.69, under the usual threshold; but it says "far fewer parameters" / "external
+    memory", words that nothing right about the question uses."""
+    question = load_bank().question(qid)
+    index = [m.id for m in question.misconceptions].index(misconception_id)
+    own = grader.packs([question])[0][0].own_words[index]
+    assert len(own) >= 2 and not own & grader.packs([question])[0][0].reference_analysis.stems
+    grade = grader.grade(question, answer)
+    assert grade.misconception is not None and grade.misconception.misconception_id == misconception_id
+    assert grade.misconception.similarity < signals.MISCONCEPTION_THRESHOLD and grade.score <= 0.15
+    monkeypatch.setattr(signals, "OWN_WORDS", 99)
+    fresh = ShortAnswerGrader(grader.model, grader.nlp, grader.calibration)
+    assert fresh.grade(question, answer).misconception is None
 
 
 def test_static_word_vectors_reverse_contextual_ones(grader: ShortAnswerGrader) -> None:

@@ -86,6 +86,25 @@ def sentence():
             "The decoder generates the whole output at once.",
             "The decoder generates the output one token at a time.",
         ),
+        # "without using" an entity denies the entity
+        (
+            "In a seq2seq model the decoder generates the output sequence on its own, without using the "
+            "encoder.",
+            "The seq2seq decoder produces its output from the encoder's representation of the input "
+            "sequence.",
+        ),
+        # a causative verb's complement speaks of the verb's subject
+        (
+            "Self-attention is when the decoder attends to the encoder's output, while traditional attention "
+            "lets the parts of the same input sequence weigh each other.",
+            "Self-attention lets each element attend to the other elements of the same sequence.",
+        ),
+        # "in a single step" is all at once; an entity inside a relative clause ("the half that writes the
+        # output") is not what the next sentence's pronoun speaks of
+        (
+            "The decoder is the half that writes the output. It produces the target sequence step by step.",
+            "The decoder outputs the whole target sequence in a single step.",
+        ),
         # a gerund after a preposition belongs to its clause's claim
         (
             "gpt2 is the one for generating text, bert is more for understanding sentences.",
@@ -187,6 +206,16 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
         ("RNNs cannot process the words in parallel.", "Transformers process all the words in parallel."),
         # "less" grades a quality ("less effectively"), it does not deny a verb
         ("The shorter the string, the more it swings.", "The longer the string is, the less it swings."),
+        # "without" + a gerund denies an entity, not every object
+        (
+            "The decoder generates the text without copying the words.",
+            "The decoder generates the words of the text one at a time.",
+        ),
+        # ... also where the complement has a subject of its own
+        (
+            "Self-attention lets the words of the same sentence attend to each other.",
+            "Self-attention lets each element attend to the other elements of the same sequence.",
+        ),
         # "not only X but also Y" affirms X
         (
             "BERT is not only pre-trained on unlabeled text but also fine-tuned on labelled data.",
@@ -253,3 +282,22 @@ def test_a_pronoun_before_any_name_speaks_of_the_topic() -> None:
     # an entity named later in a comparison ("than RNNs and LSTMs") is no antecedent
     later = analyse(nlp("Transformers are faster than RNNs and LSTMs, and they process words in parallel."))
     assert {frame.entity for s in later.sentences for frame in s.frames} == {"transformer"}
+
+
+@pytest.mark.parametrize(
+    ("text", "foil", "claim"),
+    [
+        (
+            "Unlike word2vec, which gives every word the same vector, BERT's vectors are contextual.",
+            "same",
+            "contextu",
+        ),
+        ("Transformers need less data than RNNs, which have far fewer parameters.", "paramet", "datum"),
+        ("It generates the output step by step instead of in a single go.", "singl", "step"),
+        ("It works in parallel rather than sequentially, so training is fast.", "sequenti", "fast"),
+    ],
+)
+def test_the_phrase_a_claim_is_set_against_is_not_claimed(sentence, text: str, foil: str, claim: str) -> None:
+    parsed = sentence(text)
+    assert foil in parsed.stems and foil not in parsed.claimed
+    assert claim in parsed.claimed
