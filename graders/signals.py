@@ -312,13 +312,17 @@ def _denied(sentence: Sentence, target_stems: frozenset[str], target_clauses: tu
     if target_clause is not None and None not in (best.subject, target_clause.subject):
         if best.subject != target_clause.subject:  # "switch Y is not in the path" vs "bulb A is in the path"
             return False
-    # A word negated on its own ("higher, not lower") negates the claim only if the other side uses it.
+    # A word negated on its own ("higher, not lower") negates the claim only if the other side uses it,
+    # and not when the other side denies it too ("without using the encoder", "without the encoder's help").
+    both = best.negated_terms & target_clause.negated_terms if target_clause is not None else frozenset()
     negated = (
-        best.negated or bool(best.negated_terms & target_stems) or bool(_opposites(best.stems, target_stems))
+        best.negated
+        or bool((best.negated_terms - both) & target_stems)
+        or bool(_opposites(best.stems, target_stems))
     )
     target_negated = target_clause is not None and (
         target_clause.negated
-        or bool(target_clause.negated_terms & best.stems)
+        or bool((target_clause.negated_terms - both) & best.stems)
         or bool(_opposites(target_clause.stems, best.stems))
     )
     return negated != target_negated

@@ -314,15 +314,16 @@ def _clauses(sent: Span) -> tuple[Clause, ...]:
         if not _is_negation(tok):
             continue
         if tok.lower_ == "without":  # denies what it governs, not its clause: "generates it without using X"
-            # the thing it denies: "without any recurrence"; through a gerund only an entity ("without
-            # using the encoder"), not every object ("without seeing future tokens" keeps the tokens)
+            # the thing it denies ("without any recurrence") and the entities in its phrase ("without
+            # information from the encoder", "without using the encoder"), not every word of a gerund's
+            # phrase ("without seeing future tokens" keeps the tokens)
             denied = [c for c in tok.children if c.dep_ == "pobj"]
             denied += [
-                o
+                t
                 for c in tok.children
-                if c.dep_ == "pcomp"
-                for o in c.children
-                if o.dep_ == "dobj" and o.lower_ in ENTITIES
+                if c.dep_ in ("pobj", "pcomp")
+                for t in c.subtree
+                if t.lower_ in ENTITIES and t.i != c.i
             ]
             for word in denied:
                 local.setdefault(head.i, set()).add(stem(word.lemma_ or word.text))

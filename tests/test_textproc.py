@@ -206,6 +206,11 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
         ("RNNs cannot process the words in parallel.", "Transformers process all the words in parallel."),
         # "less" grades a quality ("less effectively"), it does not deny a verb
         ("The shorter the string, the more it swings.", "The longer the string is, the less it swings."),
+        # both deny the encoder
+        (
+            "The decoder generates the output on its own, without using the encoder.",
+            "The decoder generates the output on its own, without information from the encoder.",
+        ),
         # "without" + a gerund denies an entity, not every object
         (
             "The decoder generates the text without copying the words.",
