@@ -20,6 +20,7 @@ from graders.textproc import (
     STOP,
     Analysis,
     Clause,
+    Frame,
     Sentence,
     agreeing,
     merged,
@@ -36,6 +37,7 @@ MISCONCEPTION_WORDED = 0.66  # in a sentence that uses OWN_WORDS of its own word
 OWN_WORDS = 2
 REVERSAL_MATCH = COVER_THRESHOLD - 0.05  # point similarity at which a conflicting sentence reverses it
 NEGATIVE_PREFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
+COMPARATIVES = frozenset(stem(w) for w in ("better", "worse", "more", "less", "best", "worst", "good", "bad"))
 MIN_PART_PIECES = 4  # word pieces
 _PART_CUTS = frozenset(
     {
@@ -244,12 +246,18 @@ def _swapped_entities(sentence: Sentence, target: Sentence) -> str | None:
     reads the input" for "the encoder reads the input"): sharing two content words, or one when neither
     claim mentions the other entity (then "passes its representation to the decoder" is no swap). A
     sentence that also says it of the right entity ("unlike GPT, which sees the previous words, BERT
-    sees the words on both sides") swaps nothing."""
+    sees the words on both sides") swaps nothing. Comparatives do not count ("GPT-2 is better at generating
+    text" and "BERT is better at understanding text" share no claim), and one shared word only when it is
+    what both claims say ("GPT-2 is bidirectional"), not a thing they speak of ("text")."""
+
+    def shared(a: Frame, b: Frame) -> frozenset[str]:
+        return (a.stems & b.stems) - COMPARATIVES
+
     for frame in sentence.frames:
         swapped = ENTITY_SWAPS.get(frame.entity)
         if swapped is None:
             continue
-        own = max((len(frame.stems & t.stems) for t in target.frames if t.entity == frame.entity), default=0)
+        own = max((len(shared(frame, t)) for t in target.frames if t.entity == frame.entity), default=0)
         # A target that compares its entity with this one ("... more efficiently than RNNs") is not
         # swapped by a claim about this one ("RNNs forget over long sequences"): its sides tell that.
         # Nor is a denial of what holds for the other one ("RNNs cannot process it in parallel").
@@ -259,12 +267,12 @@ def _swapped_entities(sentence: Sentence, target: Sentence) -> str | None:
             if t.entity == swapped and frame.entity not in t.compared and t.negated == frame.negated
         )
         for other in counterparts:
-            crossed = len(frame.stems & other.stems)
+            words = shared(frame, other)
+            crossed = len(words)
             apart = stem(swapped) not in frame.stems and stem(frame.entity) not in other.stems
-            right = max(
-                (len(f.stems & other.stems) for f in sentence.frames if f.entity == swapped), default=0
-            )
-            if crossed > max(own, right) and (crossed >= 2 or (crossed == 1 and apart)):
+            right = max((len(shared(f, other)) for f in sentence.frames if f.entity == swapped), default=0)
+            said = words <= frame.predicates & other.predicates
+            if crossed > max(own, right) and (crossed >= 2 or (crossed == 1 and apart and said)):
                 return f"says of the {frame.entity} what holds for the {swapped}"
     return None
 

@@ -217,6 +217,7 @@ class Frame:
     stems: frozenset[str]
     compared: frozenset[str] = frozenset()  # entities it is compared with: "... more efficiently than RNNs"
     negated: bool = False  # "RNNs cannot process it in parallel"
+    predicates: frozenset[str] = frozenset()  # stems of its verbs and adjectives: what it says, not of what
 
 
 @dataclass(frozen=True)
@@ -514,6 +515,7 @@ def _frames(sent: Span, entity_of: dict[int, str]) -> tuple[Frame, ...]:
             content_stems(toks),
             frozenset(ENTITIES[t.lower_] for t in toks if t.lower_ in ENTITIES and t.head.lower_ == "than"),
             any(_is_negation(t) and t.head.i == i for t in toks),
+            content_stems([t for t in toks if t.pos_ in ("VERB", "ADJ")]),
         )
         for i, toks in tokens.items()
     )

@@ -93,6 +93,8 @@ def sentence():
             "The seq2seq decoder produces its output from the encoder's representation of the input "
             "sequence.",
         ),
+        # one shared word that both claims say of their entity
+        ("The decoder is trainable.", "The encoder is trainable."),
         # a causative verb's complement speaks of the verb's subject
         (
             "Self-attention is when the decoder attends to the encoder's output, while traditional attention "
@@ -206,6 +208,12 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
         ("RNNs cannot process the words in parallel.", "Transformers process all the words in parallel."),
         # "less" grades a quality ("less effectively"), it does not deny a verb
         ("The shorter the string, the more it swings.", "The longer the string is, the less it swings."),
+        # comparatives and the things two claims speak of are no shared claim
+        (
+            "GPT-2 is better at generating text.",
+            "BERT is better suited to tasks that need an understanding of text.",
+        ),
+        ("BERT is better at understanding text.", "GPT-2 is designed mainly for text generation."),
         # both deny the encoder
         (
             "The decoder generates the output on its own, without using the encoder.",
