@@ -248,7 +248,8 @@ def _swapped_entities(sentence: Sentence, target: Sentence) -> str | None:
     sentence that also says it of the right entity ("unlike GPT, which sees the previous words, BERT
     sees the words on both sides") swaps nothing. Comparatives do not count ("GPT-2 is better at generating
     text" and "BERT is better at understanding text" share no claim), and one shared word only when it is
-    what both claims say ("GPT-2 is bidirectional"), not a thing they speak of ("text")."""
+    what both claims say ("GPT-2 is bidirectional") or names one of the pair ("the encoder writes the
+    output"), not any thing they speak of ("text")."""
 
     def shared(a: Frame, b: Frame) -> frozenset[str]:
         return (a.stems & b.stems) - COMPARATIVES
@@ -271,7 +272,7 @@ def _swapped_entities(sentence: Sentence, target: Sentence) -> str | None:
             crossed = len(words)
             apart = stem(swapped) not in frame.stems and stem(frame.entity) not in other.stems
             right = max((len(shared(f, other)) for f in sentence.frames if f.entity == swapped), default=0)
-            said = words <= frame.predicates & other.predicates
+            said = words <= (frame.predicates & other.predicates) | ENTITY_STEMS
             if crossed > max(own, right) and (crossed >= 2 or (crossed == 1 and apart and said)):
                 return f"says of the {frame.entity} what holds for the {swapped}"
     return None
