@@ -473,10 +473,14 @@ def _sides(sent: Span, entity_of: dict[int, str]) -> frozenset[tuple[int, str | 
                 flipped = any(0 <= m.start() - n <= 12 for n in negations)
                 token = by_offset.get(m.start())
                 head = _clause_head(token) if token is not None else None
-                if not flipped and head is not None and any(_is_negation(c) for c in head.children):
+                denied = head is not None and (
+                    any(_is_negation(c) for c in head.children)
+                    or (head.head.i != head.i and _negates_complement(_clause_head(head.head), head))
+                )
+                if not flipped and denied:
                     # farther from a denial of its clause ("cannot process the words in parallel",
-                    # "does not go one by one but in parallel") the side is unclear: the clause-level
-                    # negation test judges that claim
+                    # "does not go one by one but in parallel", "without seeing future tokens") the side
+                    # is unclear: the clause-level negation test judges that claim
                     continue
                 entity = entity_of.get(head.i, default) if head is not None else default
                 sides.add((-sign * k if flipped else sign * k, entity))

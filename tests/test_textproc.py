@@ -214,6 +214,12 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
             "BERT is better suited to tasks that need an understanding of text.",
         ),
         ("BERT is better at understanding text.", "GPT-2 is designed mainly for text generation."),
+        # a side in a clause that "without" denies is unclear: the negation test judges that claim
+        (
+            "GPT-2 generates text one token at a time, each token predicted from the previous ones, without "
+            "seeing future tokens.",
+            "GPT-2 predicts the next word based on the words it has already generated.",
+        ),
         # both deny the encoder
         (
             "The decoder generates the output on its own, without using the encoder.",
