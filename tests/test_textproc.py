@@ -230,7 +230,7 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
             "The decoder generates the text without copying the words.",
             "The decoder generates the words of the text one at a time.",
         ),
-        # ... also where the complement has a subject of its own
+        # a causative verb's complement that has a subject of its own speaks of that subject
         (
             "Self-attention lets the words of the same sentence attend to each other.",
             "Self-attention lets each element attend to the other elements of the same sequence.",
