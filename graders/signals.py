@@ -212,12 +212,13 @@ def _pooled(encoded: Encoded, weights: np.ndarray) -> np.ndarray | None:
     return vec / max(float(np.linalg.norm(vec)), 1e-9)
 
 
-def conflicts(sentence: Sentence, target: Sentence) -> str | None:
-    """Why ``sentence`` reverses ``target`` ("contradicts it", "swaps ...", "negates it"), or None."""
+def conflicts(sentence: Sentence, target: Sentence, question: frozenset[str] = frozenset()) -> str | None:
+    """Why ``sentence`` reverses ``target`` ("contradicts it", "swaps ...", "negates it"), or None.
+    ``question``: the question's stems, which do not make a denied clause carry the target's content."""
     return (
         _contrasting_side(sentence, target)
         or _swapped_entities(sentence, target)
-        or _negation(sentence, target)
+        or _negation(sentence, target, question)
     )
 
 
@@ -291,16 +292,16 @@ def _unprefixed(stems: frozenset[str]) -> tuple[tuple[str, str], ...]:
     )
 
 
-def _negation(sentence: Sentence, target: Sentence) -> str | None:
+def _negation(sentence: Sentence, target: Sentence, question: frozenset[str]) -> str | None:
     """The clause that carries the target's content is negated in one and not the other; a word with a
     negative prefix ("independent of" for "depends on") negates like "not". Checked against the whole
     target, then against each of its clauses ("no stopping criterion is needed" denies the second clause
     of "it keeps generating until a stopping criterion is met")."""
     if not (target.stems and sentence.clauses):
         return None
-    parts = [(target.stems, target.clauses)]
+    parts = [(target.stems - question, target.clauses)]
     if len(target.clauses) > 1:
-        parts += [(clause.stems, (clause,)) for clause in target.clauses]
+        parts += [(clause.stems - question, (clause,)) for clause in target.clauses]
     return "negates it" if any(_denied(sentence, stems, clauses) for stems, clauses in parts) else None
 
 
@@ -385,7 +386,7 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
     # consistent[i, j]: sentence i does not reverse point j, so its similarity may count for the point.
     consistent = np.ones(sims.shape, dtype=bool)
     for j, point in enumerate(pack.points):
-        notes = [conflicts(sent, point.sentence) for sent, _, _ in per_sentence]
+        notes = [conflicts(sent, point.sentence, qs) for sent, _, _ in per_sentence]
         consistent[:, j] = [note is None for note in notes]
         best = max(rows, key=lambda i: sims[i, j], default=None)
         best_ok = max((i for i in rows if notes[i] is None), key=lambda i: sims[i, j], default=None)
@@ -414,17 +415,29 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
             break
         # The whole sentence, then its clause-like parts: a misconception is often one part of a sentence
         # whose other parts are right ("BERT is pre-trained ... and gives every word one fixed vector").
-        candidates = [(sims[i], pack.misconception_stack.similarities(enc, sw))]
+        # Each with the stems it claims (not those of what the sentence sets its claim against).
+        candidates = [(sims[i], pack.misconception_stack.similarities(enc, sw), sent.claimed)]
+        foil = sent.stems - sent.claimed
         for part in sentence_parts(enc):
+            stems = frozenset(stem(w) for w in part.words) & sent.stems
+            if len(stems & foil) * 2 > len(stems):  # in what it sets its claim against: "unlike RNNs, where"
+                continue
             pw = piece_weights(part, qs)
             candidates.append(
-                (pack.point_stack.similarities(part, pw), pack.misconception_stack.similarities(part, pw))
+                (
+                    pack.point_stack.similarities(part, pw),
+                    pack.misconception_stack.similarities(part, pw),
+                    stems & sent.claimed,
+                )
             )
         for m, target in enumerate(pack.misconceptions):
-            if conflicts(sent, target.sentence):  # "it is not true that ..." rejects the misconception
+            own = pack.own_words[m]
+            # "it is not true that ...", or "unlike an RNN, where information passes step by step, ...":
+            # the sentence rejects the misconception
+            if conflicts(sent, target.sentence, qs) or (own & foil and not own & sent.claimed):
                 continue
-            worded = len(pack.own_words[m] & sent.claimed) >= OWN_WORDS
-            for point_sims, misconception_sims in candidates:
+            for point_sims, misconception_sims, claimed in candidates:
+                worded = len(own & claimed) >= OWN_WORDS
                 sim = float(misconception_sims[m])
                 # Margin over the best rubric point the sentence does not reverse: a sentence that swaps a
                 # point's roles matches that point almost as well as the misconception stating the swap.

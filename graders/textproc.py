@@ -329,7 +329,9 @@ def _clauses(sent: Span) -> tuple[Clause, ...]:
             for word in denied:
                 local.setdefault(head.i, set()).add(stem(word.lemma_ or word.text))
         elif (
-            tok.head.i == head.i
+            # on the clause's head: a verb's, or a verbless clause's when it is "not" ("not efficient";
+            # "no" there, often misparsed, denies only its noun: "...; no recurrence -> efficient")
+            (tok.head.i == head.i and tok.dep_ == "neg")
             or tok.head.pos_ in ("VERB", "AUX")
             or tok.head.dep_ in ("nsubj", "nsubjpass")
         ):

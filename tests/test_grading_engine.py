@@ -151,6 +151,50 @@ def test_a_sentence_in_a_misconceptions_own_words_needs_less_similarity(
     assert fresh.grade(question, answer).misconception is None
 
 
+@pytest.mark.parametrize(
+    ("qid", "answer"),
+    [
+        (
+            "Q2",
+            "Attention doesn't treat all input positions equally and doesn't throw anything away: for "
+            "each output step it gives higher weights to the input parts that are most relevant. Because "
+            "distant words are linked directly without going through a long chain of hidden states, "
+            "long-range dependencies and context are captured better, improving machine translation and "
+            "text summarization.",
+        ),
+        (
+            "Q11",
+            "Fine-tuning doesn't start from random weights and doesn't keep BERT frozen: you take the "
+            "model already pre-trained on a large corpus, add a task layer, and update its weights on a "
+            "much smaller task-specific labelled dataset. That adapts BERT's representations to a task "
+            "like sentiment analysis or QA.",
+        ),
+        (
+            "Q13",
+            "Unlike an RNN, where information has to travel step by step through the hidden state and "
+            "fades over long distances, attention directly relates every element of the sequence to every "
+            "other one. Each element is compared with all others, so two words far apart are connected "
+            "just as easily as neighbours.",
+        ),
+        (
+            "Q14",
+            "Core = self-attention (tokens weigh each other's importance) + feed-forward layers, in an "
+            "encoder-decoder stack; no recurrence -> parallel -> efficient.",
+        ),
+    ],
+)
+def test_right_answers_set_against_the_wrong_idea_keep_their_marks(
+    grader: ShortAnswerGrader, qid: str, answer: str
+) -> None:
+    """A denial of a wrong idea ("doesn't treat all positions equally"), a foil ("unlike an RNN, where
+    information travels step by step"), "no recurrence" in a note, the question's own words in a denied
+    clause ("fine-tuning doesn't start from random weights"): none of them states a misconception or
+    reverses the key."""
+    grade = grader.grade(load_bank().question(qid), answer)
+    assert grade.misconception is None and "contradicts_key" not in grade.flags
+    assert grade.score >= 0.6
+
+
 def test_static_word_vectors_reverse_contextual_ones(grader: ShortAnswerGrader) -> None:
     question = load_bank().question("Q1")  # what is BERT; a point: its word vectors depend on the sentence
     static = grader.grade(
