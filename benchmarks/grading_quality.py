@@ -9,7 +9,8 @@ split by question, so every test question is unseen (proxy for the held-out scie
 from question + model answer only, and from question + the model answer's first sentence (a short
 reference), leave-one-question-out (proxies for a course graded without rubrics). Adversarial:
 tests/data/grading/adversarial.csv (written for this benchmark), graded with the shipped calibrations.
-Each part also reports how well ``needs_review`` finds the grades that are off.
+Each part also reports how well ``needs_review`` finds the grades that are off. Right answers:
+tests/data/grading/right_answers.csv, full-mark answers in the constructions that trip reversal tests.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ from graders.training import (
 ROOT = Path(__file__).resolve().parents[1]
 BIG_ERROR = 0.3  # a grade this far from the instructor's is one a person should see
 ADVERSARIAL = ROOT / "tests" / "data" / "grading" / "adversarial.csv"
+RIGHT_ANSWERS = ROOT / "tests" / "data" / "grading" / "right_answers.csv"
+CAPS_OF_WRONG = ("misconception", "contradicts_key")
 GROUPS: dict[str, tuple[str, ...]] = {
     "sentence similarity": ("ref_cos", "ref_cos_demoted", "question_cos"),
     "token alignment": ("align_precision", "align_recall", "align_f1"),
@@ -156,17 +159,36 @@ def _first_sentence(text: str) -> str:
     return re.split(r"(?<=\D[.!?])\s+", text.strip(), maxsplit=1)[0]
 
 
-def adversarial(grader: ShortAnswerGrader) -> tuple[dict[str, float], float, str]:
+def _graded_rows(grader: ShortAnswerGrader, path: Path, kind: str) -> tuple[list[dict], list[Grade], dict]:
+    """A CSV of answers to the default bank's questions, graded; mean score per value of ``kind``."""
     bank = load_bank()
-    with open(ADVERSARIAL, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     grades = grader.grade_many((bank.question(r["question_id"]), r["answer"]) for r in rows)
-    by_cat: dict[str, list[float]] = defaultdict(list)
+    by_kind: dict[str, list[float]] = defaultdict(list)
     for row, grade in zip(rows, grades, strict=True):
-        by_cat[row["category"]].append(grade.score)
+        by_kind[row[kind]].append(grade.score)
+    return rows, grades, {k: float(np.mean(v)) for k, v in by_kind.items()}
+
+
+def adversarial(grader: ShortAnswerGrader) -> tuple[dict[str, float], float, str]:
+    rows, grades, by_cat = _graded_rows(grader, ADVERSARIAL, "category")
     expected = np.array([float(r["expected"]) for r in rows])
     r = float(pearsonr([g.score for g in grades], expected)[0])
-    return {cat: float(np.mean(v)) for cat, v in by_cat.items()}, r, review_quality(grades, expected)
+    return by_cat, r, review_quality(grades, expected)
+
+
+def right_answers(grader: ShortAnswerGrader) -> str:
+    """Full-mark answers worded against the wrong idea ("unlike RNNs, which ...", "it does not ..."):
+    how many a false reversal or misconception caps."""
+    _, grades, by_style = _graded_rows(grader, RIGHT_ANSWERS, "style")
+    scores = np.array([g.score for g in grades])
+    capped = sum(1 for g in grades if set(g.flags) & set(CAPS_OF_WRONG))
+    styles = ", ".join(f"{style} {score:.2f}" for style, score in by_style.items())
+    return (
+        f"mean score {scores.mean():.2f} ({styles}); {capped} of {len(grades)} capped as a misconception "
+        f"or a contradiction of the key, {(scores < 0.6).sum()} under 0.6"
+    )
 
 
 def _cached(cache: Path | None, name: str, build):
@@ -263,6 +285,12 @@ def main() -> None:
     ]
     lines.append(" | ".join(f"{cat} {score:.2f}" for cat, score in cats.items()))
     lines += ["", f"Review on the adversarial set: {adv_review}."]
+    lines += [
+        "",
+        f"Right answers worded against the wrong idea ({RIGHT_ANSWERS.relative_to(ROOT)}: 80 full-mark "
+        "answers, 4 per question, written from the bank alone; this set found the false reversals fixed "
+        f"in session 6, so it is no longer unseen): {right_answers(grader)}.",
+    ]
     write_section("Short-answer grading quality", "benchmarks.grading_quality", "\n".join(lines))
 
 

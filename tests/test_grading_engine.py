@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -151,48 +152,21 @@ def test_a_sentence_in_a_misconceptions_own_words_needs_less_similarity(
     assert fresh.grade(question, answer).misconception is None
 
 
-@pytest.mark.parametrize(
-    ("qid", "answer"),
-    [
-        (
-            "Q2",
-            "Attention doesn't treat all input positions equally and doesn't throw anything away: for "
-            "each output step it gives higher weights to the input parts that are most relevant. Because "
-            "distant words are linked directly without going through a long chain of hidden states, "
-            "long-range dependencies and context are captured better, improving machine translation and "
-            "text summarization.",
-        ),
-        (
-            "Q11",
-            "Fine-tuning doesn't start from random weights and doesn't keep BERT frozen: you take the "
-            "model already pre-trained on a large corpus, add a task layer, and update its weights on a "
-            "much smaller task-specific labelled dataset. That adapts BERT's representations to a task "
-            "like sentiment analysis or QA.",
-        ),
-        (
-            "Q13",
-            "Unlike an RNN, where information has to travel step by step through the hidden state and "
-            "fades over long distances, attention directly relates every element of the sequence to every "
-            "other one. Each element is compared with all others, so two words far apart are connected "
-            "just as easily as neighbours.",
-        ),
-        (
-            "Q14",
-            "Core = self-attention (tokens weigh each other's importance) + feed-forward layers, in an "
-            "encoder-decoder stack; no recurrence -> parallel -> efficient.",
-        ),
-    ],
-)
-def test_right_answers_set_against_the_wrong_idea_keep_their_marks(
-    grader: ShortAnswerGrader, qid: str, answer: str
-) -> None:
-    """A denial of a wrong idea ("doesn't treat all positions equally"), a foil ("unlike an RNN, where
-    information travels step by step"), "no recurrence" in a note, the question's own words in a denied
-    clause ("fine-tuning doesn't start from random weights"): none of them states a misconception or
-    reverses the key."""
-    grade = grader.grade(load_bank().question(qid), answer)
-    assert grade.misconception is None and "contradicts_key" not in grade.flags
-    assert grade.score >= 0.6
+def test_right_answers_set_against_the_wrong_idea_keep_their_marks(grader: ShortAnswerGrader) -> None:
+    """Full-mark answers with a denial of a wrong idea ("doesn't treat all positions equally"), a foil
+    ("unlike an RNN, where information travels step by step"), "no recurrence" in a note, the question's
+    own words in a denied clause ("fine-tuning doesn't start from random weights"), pronouns, contrasts:
+    none states a misconception or reverses the key (tests/data/grading/right_answers.csv, 80 answers)."""
+    bank = load_bank()
+    with open(Path(__file__).parent / "data" / "grading" / "right_answers.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    grades = grader.grade_many((bank.question(row["question_id"]), row["answer"]) for row in rows)
+    wrong = [
+        (row["question_id"], row["style"], grade.score, grade.flags)
+        for row, grade in zip(rows, grades, strict=True)
+        if grade.score < 0.6 or {"misconception", "contradicts_key"} & set(grade.flags)
+    ]
+    assert len(rows) == 80 and not wrong
 
 
 def test_static_word_vectors_reverse_contextual_ones(grader: ShortAnswerGrader) -> None:
