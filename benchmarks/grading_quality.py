@@ -174,7 +174,7 @@ def _graded_rows(grader: ShortAnswerGrader, path: Path, kind: str) -> tuple[list
 def adversarial(grader: ShortAnswerGrader) -> tuple[dict[str, float], float, str]:
     rows, grades, by_cat = _graded_rows(grader, ADVERSARIAL, "category")
     expected = np.array([float(r["expected"]) for r in rows])
-    r = float(pearsonr([g.score for g in grades], expected)[0])
+    r = float(pearsonr(scores_of(grades), expected)[0])
     return by_cat, r, review_quality(grades, expected)
 
 
@@ -182,7 +182,7 @@ def right_answers(grader: ShortAnswerGrader) -> str:
     """Full-mark answers worded against the wrong idea ("unlike RNNs, which ...", "it does not ..."):
     how many a false reversal or misconception caps."""
     _, grades, by_style = _graded_rows(grader, RIGHT_ANSWERS, "style")
-    scores = np.array([g.score for g in grades])
+    scores = scores_of(grades)
     capped = sum(1 for g in grades if set(g.flags) & set(CAPS_OF_WRONG))
     styles = ", ".join(f"{style} {score:.2f}" for style, score in by_style.items())
     return (
