@@ -5,7 +5,8 @@
 theory_dev LOQO: for each of the 20 questions, the SemEval prior is calibrated (``training.fit_on``,
 the fit of ``quiz calibrate``) on the other 19 questions' rows and bank examples and grades the
 held-out question. The ablation drops one signal group from both fits at a time. SemEval: 5 folds
-split by question, so every test question is unseen (proxy for the held-out science set). theory_dev
+split by question, so every test question is unseen (proxy for the held-out science set); its rows carry
+the answer verifier's out-of-fold logits (``training.with_oof``), and are scored without it too. theory_dev
 from question + model answer only, and from question + the model answer's first sentence (a short
 reference), leave-one-question-out (proxies for a course graded without rubrics). Adversarial:
 tests/data/grading/adversarial.csv (written for this benchmark), graded with the shipped calibrations.
@@ -48,10 +49,12 @@ from graders.training import (
     fit_reference,
     grade_all,
     grade_examples,
-    read_semeval,
+    grade_semeval,
+    question_folds,
     read_theory_dev,
     scores_of,
 )
+from graders.verifier import SIGNAL as VERIFIER
 
 ROOT = Path(__file__).resolve().parents[1]
 BIG_ERROR = 0.3  # a grade this far from the instructor's is one a person should see
@@ -99,6 +102,12 @@ def without_caps(data: Graded) -> Graded:
     return replace(data, grades=grades)
 
 
+def without_verifier(data: Graded) -> Graded:
+    """The same rows as if graded without the answer verifier (as with another embedding model)."""
+    grades = [replace(g, signals={k: v for k, v in g.signals.items() if k != VERIFIER}) for g in data.grades]
+    return replace(data, grades=grades)
+
+
 def review_quality(graded: list[Outcome] | list[Grade], y: np.ndarray) -> str:
     """How well ``needs_review`` points a person at the grades that are off."""
     flagged = np.array([g.needs_review for g in graded])
@@ -114,12 +123,8 @@ def review_quality(graded: list[Outcome] | list[Grade], y: np.ndarray) -> str:
 def semeval_unseen(semeval: Graded, instructor: Graded, folds: int = 5) -> dict[str, float]:
     """Accuracy (score >= 0.5, and verdict "correct") and r on unseen questions, with the calibrations
     the product would ship if SemEval held only the training folds."""
-    groups = np.array(semeval.groups)
-    names = sorted(set(semeval.groups))
-    rng = np.random.default_rng(0)
-    fold_of = dict(zip(names, rng.permutation(len(names)) % folds, strict=True))
-    fold = np.array([fold_of[g] for g in groups])
-    preds, review = np.zeros(len(groups)), np.zeros(len(groups), dtype=bool)
+    fold = question_folds(semeval.groups, folds)
+    preds, review = np.zeros(len(fold)), np.zeros(len(fold), dtype=bool)
     for k in range(folds):
         train = semeval.subset(fold != k)
         prior = fit_prior(train)
@@ -139,7 +144,7 @@ def semeval_unseen(semeval: Graded, instructor: Graded, folds: int = 5) -> dict[
         "r": float(pearsonr(preds, y)[0]),
     }
     for prefix in ("scientsbank", "beetle"):
-        mask = np.array([g.startswith(prefix) for g in groups])
+        mask = np.array([g.startswith(prefix) for g in semeval.groups])
         result[prefix] = float(((preds[mask] >= 0.5) == y[mask]).mean())
     return result
 
@@ -217,11 +222,7 @@ def main() -> None:
     dev_data = read_theory_dev(args.data / THEORY_DEV, bank)
     dev = _cached(args.cache, "dev", lambda: grade_all(grader, dev_data))
 
-    def semeval_data():
-        items, answers, scores, groups = read_semeval(args.data / SEMEVAL)
-        return grade_all(grader, (items[::k], answers[::k], scores[::k], groups[::k]))
-
-    semeval = _cached(args.cache, f"semeval{k}", semeval_data)
+    semeval = _cached(args.cache, f"semeval{k}", lambda: grade_semeval(grader, args.data / SEMEVAL, k))
     examples = _cached(args.cache, "examples", lambda: grade_examples(grader, bank))
 
     y = dev.scores
@@ -249,11 +250,13 @@ def main() -> None:
     lines.append(" ".join(f"`{f}` {pearsonr(X[:, i], y)[0]:+.2f};" for i, f in enumerate(FEATURES)))
 
     sem = semeval_unseen(semeval, dev + examples)
+    plain = semeval_unseen(without_verifier(semeval), dev + examples)
     lines += [
         "",
         f"SemEval-2013 train, 5 folds split by question (unseen questions, reference answer only, "
         f"{len(semeval.scores)} rows): accuracy = {sem['accuracy']:.3f} with score >= 0.5 as correct "
-        f"(SciEntsBank {sem['scientsbank']:.3f}, Beetle {sem['beetle']:.3f}), "
+        f"(SciEntsBank {sem['scientsbank']:.3f}, Beetle {sem['beetle']:.3f}; without the answer verifier "
+        f"{plain['accuracy']:.3f}: {plain['scientsbank']:.3f}, {plain['beetle']:.3f}), "
         f"{sem['verdict accuracy']:.3f} with verdict `correct` as correct; Pearson r = {sem['r']:.3f}. "
         f"`needs_review` flags {sem['review share']:.0%} of the answers: accuracy "
         f"{sem['review accuracy']:.3f} on them, {sem['other accuracy']:.3f} on the others",
@@ -265,6 +268,7 @@ def main() -> None:
         args.cache, "dev_short", lambda: grade_all(grader, as_adhoc(bank, dev_data, first_sentence=True))
     )
     short = scores_of(loqo(dev, semeval, graded_as=dev_short, examples=examples))
+    short_plain = scores_of(loqo(dev, semeval, graded_as=without_verifier(dev_short), examples=examples))
     lines += [
         "",
         f"theory_dev graded from question + model answer only (no rubric, no misconceptions; "
@@ -272,7 +276,7 @@ def main() -> None:
         "",
         f"theory_dev graded from question + the model answer's first sentence only (a short reference "
         f"answer, scored by the calibration of short references; leave-one-question-out): Pearson r = "
-        f"{pearsonr(short, y)[0]:.3f}",
+        f"{pearsonr(short, y)[0]:.3f} (without the answer verifier {pearsonr(short_plain, y)[0]:.3f})",
     ]
 
     grader.calibration, grader.reference_calibration = default_calibration(), reference_calibration()

@@ -5,7 +5,9 @@
 The 1,000 answers are theory_dev.csv's answers repeated (bank questions, so per-question encodings are
 cached after the warm-up, as in real use). ``grade_many`` and a bare ``model.encode`` of the same
 answers run alternately twice in one process; the best of each is compared. The machine's load
-average is recorded with the figures because other processes share the CPU.
+average is recorded with the figures because other processes share the CPU. The same measures are
+then taken with each answer graded against its model answer's first sentence, as an ad-hoc item with a
+short reference answer, which also runs the answer verifier.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.grading_quality import as_adhoc
 from benchmarks.results import write_section
 from graders.bank import load_bank
 from graders.short_answer import ShortAnswerGrader
@@ -45,26 +48,18 @@ def main() -> None:
     load_time = time.perf_counter() - start
     grader.grade_many(rows)  # warm-up: per-question encodings, lazy init of torch and spaCy
 
-    latencies = []
-    for i in range(args.single):
-        question, answer = rows[i % len(rows)]
-        t0 = time.perf_counter()
-        grader.grade(question, answer)
-        latencies.append((time.perf_counter() - t0) * 1000)
-    p50, p95 = np.percentile(latencies, [50, 95])
-
-    pairs = [rows[i % len(rows)] for i in range(args.n)]
-    answers = [answer for _, answer in pairs]
-    encode_times, grade_times = [], []
-    for _ in range(2):
-        t0 = time.perf_counter()
-        grader.model.encode(answers, batch_size=64, show_progress_bar=False)
-        encode_times.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        grader.grade_many(pairs)
-        grade_times.append(time.perf_counter() - t0)
+    p50, p95 = _single(grader, rows, args.single)
+    enc, grd = _against_encode(grader, rows, args.n)
+    # Short reference answers (each theory_dev answer against its model answer's first sentence) also
+    # run the answer verifier: one cross-encoder pass per answer.
+    items, answers, _, _ = as_adhoc(
+        bank, ([q for q, _ in rows], [a for _, a in rows], None, None), first_sentence=True
+    )
+    short = list(zip(items, answers, strict=True))
+    grader.grade_many(short)  # warm-up, and the verifier's load
+    s50, s95 = _single(grader, short, args.single)
+    s_enc, s_grd = _against_encode(grader, short, args.n)
     load_after = os.getloadavg()
-    enc, grd = min(encode_times), min(grade_times)
     body = "\n".join(
         [
             f"Load average (1/5/15 min) before: {_load(load_before)}, after: {_load(load_after)}. "
@@ -76,9 +71,40 @@ def main() -> None:
             f"| bare `model.encode` of {args.n} answers (best of 2) | {enc:.2f} s | |",
             f"| `grade_many` of the same {args.n} answers (best of 2) | {grd:.2f} s | |",
             f"| ratio grade_many / encode | {grd / enc:.2f}x | <= 2x |",
+            f"| short reference answers (verifier included): warm `grade`, p50 / p95 | {s50:.1f} / "
+            f"{s95:.1f} ms | |",
+            f"| short reference answers: `grade_many` / encode of {args.n} answers (best of 2) | "
+            f"{s_grd:.2f} s / {s_enc:.2f} s = {s_grd / s_enc:.2f}x | |",
         ]
     )
     write_section("Short-answer grading speed", "benchmarks.grading_speed", body)
+
+
+def _single(grader: ShortAnswerGrader, rows: list, n: int) -> tuple[float, float]:
+    """p50 and p95 in ms of ``n`` warm single ``grade`` calls."""
+    latencies = []
+    for i in range(n):
+        question, answer = rows[i % len(rows)]
+        t0 = time.perf_counter()
+        grader.grade(question, answer)
+        latencies.append((time.perf_counter() - t0) * 1000)
+    p50, p95 = np.percentile(latencies, [50, 95])
+    return float(p50), float(p95)
+
+
+def _against_encode(grader: ShortAnswerGrader, rows: list, n: int) -> tuple[float, float]:
+    """Best of two: a bare ``model.encode`` of ``n`` answers and ``grade_many`` of them, alternately."""
+    pairs = [rows[i % len(rows)] for i in range(n)]
+    answers = [answer for _, answer in pairs]
+    encode_times, grade_times = [], []
+    for _ in range(2):
+        t0 = time.perf_counter()
+        grader.model.encode(answers, batch_size=64, show_progress_bar=False)
+        encode_times.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        grader.grade_many(pairs)
+        grade_times.append(time.perf_counter() - t0)
+    return min(encode_times), min(grade_times)
 
 
 if __name__ == "__main__":

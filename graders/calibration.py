@@ -10,12 +10,13 @@ Two calibrations ship with the package (regenerate both with ``python scripts/tr
 ``graders/data/default_calibration.json`` for bank questions (and ad-hoc items whose reference is a
 paragraph, graded sentence by sentence like a rubric), and ``graders/data/reference_calibration.json``
 for ad-hoc items with a short reference answer (one claim, graded as a whole). The latter is a
-``Blend``: the mean of the SemEval-2013 prior's P(correct), which tells right from wrong answers, and
-the shipped rubric calibration's score, which ranks degrees of credit, mapped so that 0.5 falls where
-SemEval's correct and incorrect answers part (a bank's own calibration from ``quiz calibrate`` does not
-change it). ``quiz calibrate`` stores a bank's
-calibration as ``<bank file stem>.calibration.json`` next to a bank given by path, and as
-``<user data dir>/calibration/<bank name>.calibration.json`` for a packaged bank given by name.
+``Blend``: the weighted mean of the SemEval-2013 prior's P(correct), which tells right from wrong
+answers, the shipped rubric calibration's score, which ranks degrees of credit, and the answer
+verifier's Platt-scaled P(correct) (``graders.verifier``), mapped so that 0.5 falls where SemEval's
+correct and incorrect answers part (a bank's own calibration from ``quiz calibrate`` does not change
+it). ``quiz calibrate`` stores a bank's calibration as ``<bank file stem>.calibration.json`` next to a
+bank given by path, and as ``<user data dir>/calibration/<bank name>.calibration.json`` for a packaged
+bank given by name.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from scipy.optimize import minimize
 
 from graders.errors import InputError
 from graders.signals import FEATURES
+from graders.verifier import SIGNAL as VERIFIER
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ SIGNS: dict[str, int] = {
     "novelty": 1,
     "misconception": -1,
     "point_lemmas": 1,
+    VERIFIER: 1,
 }
 
 
@@ -105,7 +108,7 @@ class Calibration:
     def from_json(cls, data: dict[str, Any], *, where: str = "calibration") -> Calibration:
         try:
             features = tuple(data["features"])
-            unknown = set(features) - set(FEATURES)
+            unknown = set(features) - set(FEATURES) - {VERIFIER}
             if unknown:
                 raise InputError(
                     f"{where}: unknown signals {sorted(unknown)}",
@@ -168,7 +171,14 @@ class Blend:
         return tuple(dict.fromkeys(f for part in self.parts for f in part.features))
 
     def score(self, features: dict[str, float]) -> float:
-        mean = sum(w * part.score(features) for part, w in zip(self.parts, self.weights, strict=True))
+        """The mapped mean; a part whose signals are missing (the verifier, with another embedding model)
+        is left out and the others' weights scaled up."""
+        usable = [
+            (part, w)
+            for part, w in zip(self.parts, self.weights, strict=True)
+            if all(f in features for f in part.features)
+        ]
+        mean = sum(w * part.score(features) for part, w in usable) / sum(w for _, w in usable)
         return float(np.interp(mean, self.map_x, self.map_y))
 
     def to_json(self) -> dict[str, Any]:

@@ -9,7 +9,8 @@ Public surface::
 ``question`` is a bank ``Question`` (rubric points and misconceptions are used) or an ``AdHocItem``
 with just the question text and one reference answer (the reference's sentences act as the points).
 Bank questions and paragraph references are scored with the rubric calibration; a short reference
-(one claim) with the reference-answer calibration (see ``graders.calibration``).
+(one claim) with the reference-answer calibration (see ``graders.calibration``), which also reads the
+answer verifier's logit (``graders.verifier``: one cross-encoder pass per answer and reference).
 Per-question encodings are cached, so grading many answers to the same questions encodes each
 reference, rubric point and misconception once. ``grade_many`` parses all answers with one
 ``nlp.pipe`` and encodes all their sentences with one ``model.encode`` call.
@@ -22,9 +23,11 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from graders.bank_schema import Question
@@ -45,6 +48,8 @@ from graders.textproc import (
     merged,
     names_things,
 )
+from graders.verifier import SIGNAL as VERIFIER
+from graders.verifier import Verifier
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -154,6 +159,11 @@ class ShortAnswerGrader:
             calibration = Calibration.load(Path(calibration))
         return cls(model if model is not None else load_model(), load_nlp(), calibration)
 
+    @cached_property
+    def verifier(self) -> Verifier | None:
+        """The answer verifier for this embedding model (loaded on the first short reference), if any."""
+        return Verifier.from_model(self.model)
+
     def grade(self, item: Item, answer: str) -> Grade:
         return self.grade_many([(item, answer)])[0]
 
@@ -178,14 +188,36 @@ class ShortAnswerGrader:
         analyses = [analyse(doc, topic) for doc, topic in zip(self._parse(texts), topics, strict=True)]
         sentence_texts = [s.text for a in analyses for s in a.sentences]
         encoded = encode(self.model, sentence_texts)
+        verified = self._verify([item for item, _ in pairs], texts)
         grades, start = [], 0
         # The signal maths is many tiny matrix products; BLAS threads only add synchronisation to them.
         with self._threadpools.limit(limits=1, user_api="blas"):
-            for (item, _), item_packs, analysis, flags in zip(pairs, packs, analyses, flag_sets, strict=True):
+            for (item, _), item_packs, analysis, flags, logit in zip(
+                pairs, packs, analyses, flag_sets, verified, strict=True
+            ):
                 n = len(analysis.sentences)
-                grades.append(self._grade_one(item, item_packs, analysis, encoded[start : start + n], flags))
+                sentences = encoded[start : start + n]
+                grades.append(self._grade_one(item, item_packs, analysis, sentences, flags, logit))
                 start += n
         return grades
+
+    def _verify(self, items: list[Item], texts: list[str]) -> list[float | None]:
+        """The verifier's logit for each answer to a short reference (the mean over its references: the
+        best one is too often a loose alternative that a wrong answer also matches; one batched pass for
+        all), None for the others or without a verifier."""
+        todo = [
+            i
+            for i, (item, text) in enumerate(zip(items, texts, strict=True))
+            if text.strip() and not graded_like_rubric(item)
+        ]
+        logits: list[float | None] = [None] * len(items)
+        if not todo or self.verifier is None:
+            return logits
+        pairs = [(reference, texts[i]) for i in todo for reference in items[i].references]
+        scores = iter(self.verifier.logits(pairs))
+        for i in todo:
+            logits[i] = float(np.mean([next(scores) for _ in items[i].references]))
+        return logits
 
     def _parse(self, texts: list[str]) -> Iterator[Doc]:
         return self.nlp.pipe(texts, batch_size=256, disable=list(UNUSED_PIPES))
@@ -197,6 +229,7 @@ class ShortAnswerGrader:
         analysis: Analysis,
         sentences: list[Encoded],
         flags: list[str],
+        verifier_logit: float | None = None,
     ) -> Grade:
         max_points = float(item.points)
         pack = packs[0]
@@ -222,7 +255,7 @@ class ShortAnswerGrader:
         pack, signals = max(
             ((p, compute(p, analysis, sentences)) for p in packs), key=lambda ps: _closeness(ps[1].features)
         )
-        f = signals.features
+        f = signals.features if verifier_logit is None else {**signals.features, VERIFIER: verifier_logit}
         flags.extend(_detect(analysis, pack, f))
         if signals.misconception is not None:
             flags.append("misconception")

@@ -33,7 +33,7 @@ from graders.training import (  # noqa: E402
     fit_reference,
     grade_all,
     grade_examples,
-    read_semeval,
+    grade_semeval,
     read_theory_dev,
 )
 
@@ -47,9 +47,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     grader = ShortAnswerGrader(load_model(), load_nlp(), Calibration.untrained(), Calibration.untrained())
-    items, answers, scores, groups = read_semeval(args.data / SEMEVAL)
-    k = args.semeval_every
-    semeval = grade_all(grader, (items[::k], answers[::k], scores[::k], groups[::k]))
+    semeval = grade_semeval(grader, args.data / SEMEVAL, args.semeval_every)
     bank = load_bank()
     dev = grade_all(grader, read_theory_dev(args.data / THEORY_DEV, bank))
     examples = grade_examples(grader, bank)

