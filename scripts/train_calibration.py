@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from graders.bank import load_bank  # noqa: E402
-from graders.calibration import DEFAULT_FILE, REFERENCE_FILE, Calibration  # noqa: E402
-from graders.embedding import load_model  # noqa: E402
-from graders.short_answer import ShortAnswerGrader  # noqa: E402
-from graders.textproc import load_nlp  # noqa: E402
-from graders.training import (  # noqa: E402
+from graders.bank import load_bank
+from graders.calibration import DEFAULT_FILE, REFERENCE_FILE, Calibration
+from graders.embedding import load_model
+from graders.short_answer import ShortAnswerGrader
+from graders.textproc import load_nlp
+from graders.training import (
     SEMEVAL,
     SEMEVAL_EVERY,
     THEORY_DEV,
@@ -36,6 +32,8 @@ from graders.training import (  # noqa: E402
     grade_semeval,
     read_theory_dev,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:

@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from graders import verifier  # noqa: E402
-from graders.embedding import load_model  # noqa: E402
-from graders.training import (  # noqa: E402
+from graders import verifier
+from graders.embedding import load_model
+from graders.training import (
     OOF_FILE,
     SEMEVAL,
     question_folds,
@@ -32,6 +28,7 @@ from graders.training import (  # noqa: E402
     write_oof,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger("train_verifier")
 
 
