@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -45,6 +46,15 @@ def make_app(store: Store, grader: KeywordGrader, clock: FakeClock) -> MakeApp:
         )
 
     return make
+
+
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str, timeout_s: float = 240) -> None:
+    """Let the app run until ``condition`` holds (a timer's tick and a worker's reply take longer on a
+    loaded machine than any fixed pause)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} not within {timeout_s:g} s"
+        await pilot.pause(0.05)
 
 
 async def type_text(pilot: Pilot, text: str) -> None:

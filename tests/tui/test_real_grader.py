@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
 
 from graders.bank import load_bank
@@ -15,17 +12,10 @@ from quiz.app import Grader, QuizApp, QuizOptions
 from quiz.commands.take import load_grader
 from quiz.screens.question import QuestionScreen
 from quiz.store import Store
-from tests.tui.conftest import type_text
+from tests.tui.conftest import type_text, wait_until
 from tests.tui.doubles import GatedGrader
 
 pytestmark = [pytest.mark.tui, pytest.mark.models, pytest.mark.anyio]
-
-
-async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str, timeout_s: float = 240) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} not within {timeout_s:g} s"
-        await pilot.pause(0.05)
 
 
 async def test_submit_is_graded_by_the_real_grader_without_blocking(tmp_path) -> None:
