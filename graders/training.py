@@ -54,7 +54,8 @@ PRIOR_BLEND_WEIGHT = 0.5
 # the rest as above). Swept over 0-0.8 with both prior weights 0.5 and 0.3 (benchmarks.grading_quality's
 # cache): 0.3 gives SemEval's best unseen-question accuracy, 0.749 against 0.725 without the verifier,
 # and costs the first-sentence proxy of theory_dev 0.016 of r (0.5: 0.741, -0.06 of r; 0.8: 0.732,
-# -0.28 of r). A stacked logistic model of all signals and the verifier in its place did no better.
+# -0.28 of r; 0.2 to 0.4 all give 0.741 to 0.749, a plateau). A stacked logistic model of all signals
+# and the verifier in its place did no better.
 VERIFIER_BLEND_WEIGHT = 0.3
 # The verifier's out-of-fold logits on the SemEval rows (scripts/train_verifier.py writes them).
 OOF_FILE = "verifier_oof.csv"
@@ -157,12 +158,15 @@ def with_oof(graded: Graded, path: Path = OOF_PATH) -> Graded:
         return graded
     with open(path, encoding="utf-8", newline="") as fh:
         oof = {(row["question_id"], row["answer"]): float(row["logit"]) for row in csv.DictReader(fh)}
-    grades = [
-        replace(grade, signals={**grade.signals, VERIFIER: oof[item.id, answer]})
-        if VERIFIER in grade.signals
-        else grade
-        for item, answer, grade in zip(graded.items, graded.answers, graded.grades, strict=True)
-    ]
+    grades, missing = [], 0
+    for item, answer, grade in zip(graded.items, graded.answers, graded.grades, strict=True):
+        if VERIFIER in grade.signals:
+            logit = oof.get((item.id, answer))
+            missing += logit is None
+            grade = replace(grade, signals={**grade.signals, VERIFIER: logit})
+        grades.append(grade)
+    if missing:
+        raise ValueError(f"{path} has no logit for {missing} rows: rerun scripts/train_verifier.py on them")
     return replace(graded, grades=grades)
 
 

@@ -143,3 +143,6 @@ def test_out_of_fold_logits_replace_the_shipped_verifiers(tmp_path: Path) -> Non
     graded = Graded(items, answers, np.zeros(3), ["q1", "q2", "q2"], grades)
     replaced = with_oof(graded, path)
     assert [g.signals.get(SIGNAL) for g in replaced.grades] == [1.5, -2.0, None]
+    unknown = Graded([AdHocItem("Q?", "R.", id="q3")], ["new"], np.zeros(1), ["q3"], [_grade({SIGNAL: 9.0})])
+    with pytest.raises(ValueError, match="no logit for 1 rows"):
+        with_oof(unknown, path)
