@@ -271,7 +271,9 @@ class ShortAnswerGrader:
             verdict=verdict_for(score),
             confidence=outcome.confidence,
             needs_review=outcome.needs_review,
-            explanation=explain(score, signals.rubric, signals.misconception, tuple(flags), pack.has_rubric),
+            explanation=explain(
+                score, signals.rubric, signals.misconception, tuple(flags), pack.has_rubric, verifier_logit
+            ),
             rubric=signals.rubric,
             misconception=signals.misconception,
             flags=tuple(flags),

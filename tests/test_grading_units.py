@@ -99,6 +99,14 @@ def test_a_middling_score_no_rubric_point_backs_goes_to_review() -> None:
     assert "flagged for review" not in explain(0.2, missed, None, (), True)
 
 
+def test_the_explanation_says_what_the_answer_verifier_made_of_a_short_reference_answer() -> None:
+    hit = (RubricHit("r1", "The salt stays behind.", 1.0, True, 0.9, None, None),)
+    assert "the answer verifier judges it right." in explain(0.9, hit, None, (), False, 3.0)
+    assert "the answer verifier judges it wrong." in explain(0.1, hit, None, (), False, -2.5)
+    assert "the answer verifier cannot tell." in explain(0.5, hit, None, (), False, 0.4)
+    assert "verifier" not in explain(0.9, hit, None, (), False)
+
+
 def test_a_short_reference_score_at_its_correct_incorrect_cut_goes_to_review() -> None:
     assert decide(0.52, 0.0, (), False, binary=True).needs_review
     assert not decide(0.52, 0.0, (), False).needs_review  # 0.5 is no boundary of the rubric calibration

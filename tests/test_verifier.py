@@ -101,6 +101,8 @@ def test_short_references_are_verified_and_rubric_items_are_not() -> None:
     )
     assert SIGNAL in grades[0].signals
     assert all(SIGNAL not in g.signals for g in grades[1:])
+    assert "answer verifier" in grades[0].explanation
+    assert all("answer verifier" not in g.explanation for g in grades[1:])
     # against several references: the mean of the verifier's logits
     answer = "the bulb and the battery are in one closed circuit"
     both = AdHocItem(short.question, short.reference_answer, alternatives=("The circuit is closed.",))
