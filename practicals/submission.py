@@ -51,9 +51,7 @@ def notebook_source(path: Path) -> str:
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
-        lines = [
-            "" if line.lstrip().startswith(("!", "%")) else line for line in cell.source.splitlines()
-        ]
+        lines = ["" if line.lstrip().startswith(("!", "%")) else line for line in cell.source.splitlines()]
         code = "\n".join(lines)
         try:
             tree = ast.parse(code)
@@ -90,18 +88,14 @@ def load_module(path: Path, practical: str) -> types.ModuleType:
     try:
         code = compile(source, str(file), "exec")
     except SyntaxError as exc:
-        raise SubmissionError(
-            f"{file.name} has a syntax error at line {exc.lineno}: {exc.msg}"
-        ) from None
+        raise SubmissionError(f"{file.name} has a syntax error at line {exc.lineno}: {exc.msg}") from None
     sys.modules[name] = module
     try:
         exec(code, module.__dict__)  # noqa: S102 - running the student's code is the point
     except SystemExit as exc:
         raise SubmissionError(f"{file.name} called sys.exit({exc.code}) while being imported") from None
     except BaseException as exc:  # noqa: BLE001 - any import-time failure is the student's
-        raise SubmissionError(
-            f"importing {file.name} raised {type(exc).__name__}: {_short(exc)}"
-        ) from None
+        raise SubmissionError(f"importing {file.name} raised {type(exc).__name__}: {_short(exc)}") from None
     return module
 
 
