@@ -147,8 +147,7 @@ def write_oof(path: Path, items: Sequence[Item], answers: Sequence[str], logits:
 def grade_semeval(grader: ShortAnswerGrader, path: Path, every: int = SEMEVAL_EVERY) -> Graded:
     """Every ``every``-th SemEval row graded, with the verifier's out-of-fold logits (``with_oof``)."""
     items, answers, scores, groups = read_semeval(path)
-    k = every
-    return with_oof(grade_all(grader, (items[::k], answers[::k], scores[::k], groups[::k])))
+    return with_oof(grade_all(grader, (items[::every], answers[::every], scores[::every], groups[::every])))
 
 
 def with_oof(graded: Graded, path: Path = OOF_PATH) -> Graded:

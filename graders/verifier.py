@@ -63,8 +63,8 @@ class Verifier:
 
     @classmethod
     def from_model(cls, model: SentenceTransformer, adapter: Path | None = None) -> Verifier | None:
-        """The verifier for ``model`` with the shipped adapter (or ``adapter``), None when the adapter was
-        trained on other weights."""
+        """The verifier for ``model`` with the shipped adapter (or ``adapter``), None when the adapter file
+        is missing or was trained on other weights."""
         import torch
         from safetensors import safe_open
 
