@@ -219,8 +219,11 @@ class ShortAnswerGrader:
             logits[i] = float(np.mean([next(scores) for _ in items[i].references]))
         return logits
 
-    def _parse(self, texts: list[str]) -> Iterator[Doc]:
-        return self.nlp.pipe(texts, batch_size=256, disable=list(UNUSED_PIPES))
+    def _parse(self, texts: list[str]) -> list[Doc]:
+        # NumPy's BLAS runs the parse's matrix products (textproc.use_numpy_gemm) on one thread: more
+        # would be a little faster, but its threads keep spinning afterwards and slow the model's passes.
+        with self._threadpools.limit(limits=1, user_api="blas"):
+            return list(self.nlp.pipe(texts, batch_size=256, disable=list(UNUSED_PIPES)))
 
     def _grade_one(
         self,

@@ -168,15 +168,18 @@ class Signals:
 
 
 def piece_weights(encoded: Encoded, question_stems: frozenset[str]) -> np.ndarray:
-    weights = np.empty(len(encoded.words), dtype=np.float32)
-    for i, word in enumerate(encoded.words):
-        if word in STOP or not any(c.isalnum() for c in word):
-            weights[i] = 0.0
-        elif stem(word) in question_stems:
-            weights[i] = QUESTION_WEIGHT
-        else:
-            weights[i] = 1.0
-    return weights
+    """Each word piece's weight: 0 in a stop word or punctuation, ``QUESTION_WEIGHT`` in a question word."""
+    stems = [_piece_stem(word) for word in encoded.words]
+    return np.array(
+        [0.0 if s is None else QUESTION_WEIGHT if s in question_stems else 1.0 for s in stems],
+        dtype=np.float32,
+    )
+
+
+@lru_cache(maxsize=65536)
+def _piece_stem(word: str) -> str | None:
+    """The stem of a word piece's whole word, None for a stop word or punctuation."""
+    return None if word in STOP or not any(c.isalnum() for c in word) else stem(word)
 
 
 def _weighted_max(sim: np.ndarray, weights: np.ndarray) -> float:
@@ -229,7 +232,9 @@ def _same_entity(a: str | None, b: str | None) -> bool:
 def _contrasting_side(sentence: Sentence, target: Sentence) -> str | None:
     """The sentence says the other side of a contrast ("sequential" for "parallel") of the same entity,
     or says the target's side of the other entity of a pair ("GPT-2 is bidirectional")."""
-    for side, entity in sentence.sides:
+    # In a fixed order (a set of strings iterates in an order that changes between runs): a sentence that
+    # reverses the target in two ways gets the same note every time.
+    for side, entity in sorted(sentence.sides, key=lambda s: (s[0], s[1] or "")):
         says_other = any(s == -side and _same_entity(entity, e) for s, e in target.sides)
         says_same = any(s == side and _same_entity(entity, e) for s, e in target.sides)
         # "not only sequential but also parallel", or both sides of things it does not name: unclear
@@ -309,14 +314,19 @@ def _denied(sentence: Sentence, target_stems: frozenset[str], target_clauses: tu
     def shared_with(clause_stems: frozenset[str], other: frozenset[str]) -> frozenset[str]:
         return (clause_stems | _opposites(clause_stems, other)) & other
 
+    def enough(shared: frozenset[str]) -> bool:
+        return len(shared) >= 2 or (bool(shared) and len(target_stems) <= 2)
+
+    # No clause shares more than its whole sentence: most sentences are ruled out here at once.
+    if not enough(shared_with(sentence.stems, target_stems) - ENTITY_STEMS):
+        return False
     # The clause sharing most of the target's content beyond entity names ("RNNs cannot ..." shares more
     # than its subject).
     best = max(
         sentence.clauses,
         key=lambda c: (len(shared_with(c.stems, target_stems) - ENTITY_STEMS), len(c.stems & target_stems)),
     )
-    shared = shared_with(best.stems, target_stems) - ENTITY_STEMS
-    if not (len(shared) >= 2 or (shared and len(target_stems) <= 2)):
+    if not enough(shared_with(best.stems, target_stems) - ENTITY_STEMS):
         return False
     target_clause = max(target_clauses, key=lambda c: len(shared_with(c.stems, best.stems)), default=None)
     if target_clause is not None and None not in (best.subject, target_clause.subject):

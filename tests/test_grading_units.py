@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -119,6 +122,29 @@ def _synthetic(n: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     logit = 6 * (X[:, FEATURES.index("coverage")] - 0.5) - 4 * X[:, FEATURES.index("reversed")]
     y = (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(float)
     return X, y
+
+
+def test_a_reversal_note_does_not_depend_on_the_hash_seed() -> None:
+    """A sentence that reverses a point in two ways (says the other side of a contrast, and says of the
+    decoder what the point says of the encoder) gets the same note in every run, whatever order Python's
+    per-process string hashing gives the sides."""
+    script = (
+        "from graders.signals import conflicts\n"
+        "from graders.textproc import Sentence\n"
+        "def said(sides): return Sentence('', frozenset(), (), frozenset(sides), (), frozenset())\n"
+        "print(conflicts(said({(1, 'encoder'), (2, 'decoder')}), said({(-1, 'encoder'), (2, 'encoder')})))\n"
+    )
+    notes = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in range(3)
+    }
+    assert notes == {"contradicts it"}
 
 
 def test_fit_learns_the_signal_and_respects_coefficient_signs() -> None:

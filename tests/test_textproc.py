@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graders.signals import conflicts
-from graders.textproc import Sentence, agreeing, analyse, load_nlp, merged, polar_stems
+from graders.textproc import Sentence, agreeing, analyse, load_nlp, merged, polar_stems, use_numpy_gemm
 
 pytestmark = pytest.mark.models
 
@@ -320,3 +320,32 @@ def test_the_phrase_a_claim_is_set_against_is_not_claimed(sentence, text: str, f
     parsed = sentence(text)
     assert foil in parsed.stems and foil not in parsed.claimed
     assert claim in parsed.claimed
+
+
+def test_numpy_matrix_products_parse_like_blis() -> None:
+    """The grader's pipeline runs its matrix products through NumPy (use_numpy_gemm, for speed); the
+    annotations the analysis reads are the same as with thinc's default BLIS."""
+    import spacy
+
+    from graders.assets import spacy_pipeline_name
+
+    blis, numpy_gemm = (spacy.load(spacy_pipeline_name(), exclude=["ner"]) for _ in range(2))
+    use_numpy_gemm(numpy_gemm)
+    assert not any(node.ops.use_blis for _, pipe in numpy_gemm.pipeline for node in _nodes(pipe))
+    assert all(node.ops.use_blis for _, pipe in blis.pipeline for node in _nodes(pipe))
+    texts = [
+        "BERT is bidirectional, while GPT-2 reads left to right.",
+        "The decoder doesn't read the input; it generates the output one token at a time.",
+        "Without recurrence, all positions are processed in parallel, so training is faster on GPUs.",
+        "I think it's an encoder-decoder model that was pre-trained on unlabeled text and then fine-tuned.",
+    ]
+
+    def annotations(nlp: spacy.language.Language) -> list[list[tuple]]:
+        return [[(t.tag_, t.pos_, t.dep_, t.head.i, t.lemma_) for t in doc] for doc in nlp.pipe(texts)]
+
+    assert annotations(numpy_gemm) == annotations(blis)
+
+
+def _nodes(pipe) -> list:
+    model = getattr(pipe, "model", None)
+    return list(model.walk()) if model is not None else []
