@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import TextArea
+from textual.widgets import Static, TextArea
 
 from quiz.store import Mode
-from tests.tui.conftest import MakeApp, type_text
+from tests.tui.conftest import MakeApp, type_text, wait_until
 
 pytestmark = pytest.mark.tui
 
@@ -40,7 +40,10 @@ def test_question_screen_exam_with_countdown(snap_compare, make_app: MakeApp) ->
         await settle(pilot)
         await pilot.press("enter")
         await type_text(pilot, "A draft answer")
-        await pilot.pause(0.7)
+        status = pilot.app.screen.query_one("#answer-status", Static)
+        await wait_until(
+            pilot, lambda: str(status.render()).startswith("Draft saved"), "the draft's save", 10
+        )
         await settle(pilot)
 
     app = make_app(student_id="s1", mode=Mode.EXAM, time_limit_s=600)
