@@ -314,11 +314,15 @@ def _denied(sentence: Sentence, target_stems: frozenset[str], target_clauses: tu
     def shared_with(clause_stems: frozenset[str], other: frozenset[str]) -> frozenset[str]:
         return (clause_stems | _opposites(clause_stems, other)) & other
 
-    def enough(shared: frozenset[str]) -> bool:
+    def enough(stems: frozenset[str], denied: frozenset[str]) -> bool:
+        """Whether a clause with these stems and words it denies on their own carries the target's content:
+        beyond entity names, which count when denied ("generates the output sequence without using the
+        encoder" carries "produces the output sequence from the encoder's representation")."""
+        shared = (shared_with(stems, target_stems) - ENTITY_STEMS) | (denied & target_stems)
         return len(shared) >= 2 or (bool(shared) and len(target_stems) <= 2)
 
     # No clause shares more than its whole sentence: most sentences are ruled out here at once.
-    if not enough(shared_with(sentence.stems, target_stems) - ENTITY_STEMS):
+    if not enough(sentence.stems, frozenset().union(*(c.negated_terms for c in sentence.clauses))):
         return False
     # The clause sharing most of the target's content beyond entity names ("RNNs cannot ..." shares more
     # than its subject).
@@ -326,7 +330,7 @@ def _denied(sentence: Sentence, target_stems: frozenset[str], target_clauses: tu
         sentence.clauses,
         key=lambda c: (len(shared_with(c.stems, target_stems) - ENTITY_STEMS), len(c.stems & target_stems)),
     )
-    if not enough(shared_with(best.stems, target_stems) - ENTITY_STEMS):
+    if not enough(best.stems, best.negated_terms):
         return False
     target_clause = max(target_clauses, key=lambda c: len(shared_with(c.stems, best.stems)), default=None)
     if target_clause is not None and None not in (best.subject, target_clause.subject):

@@ -349,3 +349,19 @@ def test_numpy_matrix_products_parse_like_blis() -> None:
 def _nodes(pipe) -> list:
     model = getattr(pipe, "model", None)
     return list(model.walk()) if model is not None else []
+
+
+def test_a_denied_entity_counts_as_content_the_claims_share(sentence) -> None:
+    """Without the question's words (as the grader compares), "generates the output sequence without using
+    the encoder" shares with the point only "sequence" beyond entity names; the encoder it denies counts
+    too, so the denial is found."""
+    question = analyse(load_nlp()("What is the role of the decoder in a Seq2Seq model?")).stems
+    point = sentence(
+        "The seq2seq decoder produces its output from the encoder's representation of the input sequence."
+    )
+    denial = (
+        "In a seq2seq model the decoder generates the output sequence on its own, without using the encoder."
+    )
+    assert conflicts(sentence(denial), point, question) == "negates it"
+    right = "The decoder generates the output sequence from what the encoder made of the input sequence."
+    assert conflicts(sentence(right), point, question) is None
