@@ -6,9 +6,11 @@ theory_dev LOQO: for each of the 20 questions, the SemEval prior is calibrated (
 the fit of ``quiz calibrate``) on the other 19 questions' rows and bank examples and grades the
 held-out question. The ablation drops one signal group from both fits at a time. SemEval: 5 folds
 split by question, so every test question is unseen (proxy for the held-out science set); its rows carry
-the answer verifier's out-of-fold logits (``training.with_oof``), and are scored without it too. theory_dev
-from question + model answer only, and from question + the model answer's first sentence (a short
-reference), leave-one-question-out (proxies for a course graded without rubrics). Adversarial:
+the answer verifier's out-of-fold logits (``training.with_oof``), and are scored without it too. Then
+5 folds that split each question's answers (unseen answers to seen questions), with the out-of-fold
+logits of verifiers trained on those folds. theory_dev from question + model answer only, and from
+question + the model answer's first sentence (a short reference), leave-one-question-out (proxies for a
+course graded without rubrics). Adversarial:
 tests/data/grading/adversarial.csv (written for this benchmark), graded with the shipped calibrations.
 Each part also reports how well ``needs_review`` finds the grades that are off. Right answers:
 tests/data/grading/right_answers.csv, full-mark answers in the constructions that trip reversal tests.
@@ -39,10 +41,12 @@ from graders.short_answer import AdHocItem, ShortAnswerGrader, graded_like_rubri
 from graders.signals import FEATURES
 from graders.textproc import load_nlp
 from graders.training import (
+    OOF_ANSWERS_PATH,
     SEMEVAL,
     SEMEVAL_EVERY,
     THEORY_DEV,
     Graded,
+    answer_folds,
     final_outcomes,
     fit_on,
     fit_prior,
@@ -53,6 +57,7 @@ from graders.training import (
     question_folds,
     read_theory_dev,
     scores_of,
+    with_oof,
 )
 from graders.verifier import SIGNAL as VERIFIER
 
@@ -120,12 +125,13 @@ def review_quality(graded: list[Outcome] | list[Grade], y: np.ndarray) -> str:
     )
 
 
-def semeval_unseen(semeval: Graded, instructor: Graded, folds: int = 5) -> dict[str, float]:
-    """Accuracy (score >= 0.5, and verdict "correct") and r on unseen questions, with the calibrations
-    the product would ship if SemEval held only the training folds."""
-    fold = question_folds(semeval.groups, folds)
+def semeval_unseen(semeval: Graded, instructor: Graded, fold: np.ndarray | None = None) -> dict[str, float]:
+    """Accuracy (score >= 0.5, and verdict "correct") and r on each fold's rows (by default the folds of
+    ``question_folds``: unseen questions), with the calibrations the product would ship if SemEval held
+    only the other folds."""
+    fold = question_folds(semeval.groups) if fold is None else fold
     preds, review = np.zeros(len(fold)), np.zeros(len(fold), dtype=bool)
-    for k in range(folds):
+    for k in range(int(fold.max()) + 1):
         train = semeval.subset(fold != k)
         prior = fit_prior(train)
         calibration = fit_on(instructor, prior, source="fold")
@@ -260,6 +266,14 @@ def main() -> None:
         f"{sem['verdict accuracy']:.3f} with verdict `correct` as correct; Pearson r = {sem['r']:.3f}. "
         f"`needs_review` flags {sem['review share']:.0%} of the answers: accuracy "
         f"{sem['review accuracy']:.3f} on them, {sem['other accuracy']:.3f} on the others",
+    ]
+    seen = semeval_unseen(with_oof(semeval, OOF_ANSWERS_PATH), dev + examples, answer_folds(semeval.groups))
+    lines += [
+        "",
+        f"SemEval-2013 train, 5 folds that split each question's answers (unseen answers to seen questions, "
+        f"like SemEval-2013's unseen-answers test split; the verifier's logits from adapters trained on the "
+        f"other folds): accuracy = {seen['accuracy']:.3f} (SciEntsBank {seen['scientsbank']:.3f}, Beetle "
+        f"{seen['beetle']:.3f}); Pearson r = {seen['r']:.3f}",
     ]
     dev_adhoc = _cached(args.cache, "dev_adhoc", lambda: grade_all(grader, as_adhoc(bank, dev_data)))
     # as ``grade-answers`` grades rows that are not in a bank

@@ -57,9 +57,12 @@ PRIOR_BLEND_WEIGHT = 0.5
 # -0.28 of r; 0.2 to 0.4 all give 0.741 to 0.749, a plateau). A stacked logistic model of all signals
 # and the verifier in its place did no better.
 VERIFIER_BLEND_WEIGHT = 0.3
-# The verifier's out-of-fold logits on the SemEval rows (scripts/train_verifier.py writes them).
+# The verifier's out-of-fold logits on the SemEval rows (scripts/train_verifier.py writes them): from
+# adapters that never saw the row's question, and from adapters that saw other answers to it.
 OOF_FILE = "verifier_oof.csv"
 OOF_PATH = Path(__file__).parent / "data" / OOF_FILE
+OOF_ANSWERS_FILE = "verifier_oof_answers.csv"
+OOF_ANSWERS_PATH = Path(__file__).parent / "data" / OOF_ANSWERS_FILE
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,20 @@ def question_folds(groups: Sequence[str], folds: int = 5) -> np.ndarray:
     names = sorted(set(groups))
     fold_of = dict(zip(names, np.random.default_rng(0).permutation(len(names)) % folds, strict=True))
     return np.array([fold_of[g] for g in groups])
+
+
+def answer_folds(groups: Sequence[str], folds: int = 5) -> np.ndarray:
+    """Each row's fold (0 .. folds - 1), every question's rows dealt round the folds from a random one, so
+    that each fold holds unseen answers to questions the others have answers to; the same split every run."""
+    rng = np.random.default_rng(0)
+    rows_of: dict[str, list[int]] = {}
+    for i, group in enumerate(groups):
+        rows_of.setdefault(group, []).append(i)
+    fold = np.zeros(len(groups), dtype=int)
+    for name in sorted(rows_of):
+        rows = rng.permutation(rows_of[name])
+        fold[rows] = (np.arange(len(rows)) + rng.integers(folds)) % folds
+    return fold
 
 
 def write_oof(path: Path, items: Sequence[Item], answers: Sequence[str], logits: np.ndarray) -> None:

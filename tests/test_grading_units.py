@@ -27,7 +27,7 @@ from graders.grade import RubricHit, Verdict
 from graders.short_answer import AdHocItem, graded_like_rubric
 from graders.signals import FEATURES
 from graders.textproc import grader_addressing_spans, is_empty_or_idk
-from graders.training import Graded, read_examples
+from graders.training import Graded, answer_folds, question_folds, read_examples
 from graders.verifier import SIGNAL as VERIFIER
 
 DATA = Path(__file__).parent / "data" / "grading"
@@ -420,3 +420,15 @@ def test_rows_with_more_fields_than_the_header_are_reported_not_truncated(tmp_pa
     csv_path.write_text("question_id;answer;score\nT1;a;b;1\n", encoding="utf-8")
     rows, problems = read_graded(csv_path, load_bank(BANK))
     assert not rows and [p.line for p in problems] == [2] and "contain semicolons" in problems[0].message
+
+
+def test_folds_split_questions_or_each_questions_answers() -> None:
+    groups = [f"q{i % 7}" for i in range(70)] + ["small"] * 3
+    by_question, by_answer = question_folds(groups), answer_folds(groups)
+    for name in set(groups):
+        rows = [i for i, g in enumerate(groups) if g == name]
+        assert len(set(by_question[rows])) == 1  # a question's rows in one fold: unseen questions
+        # dealt round the folds: every fold holds some of a question's 10 answers, a small one's are apart
+        assert len(set(by_answer[rows])) == min(len(rows), 5)
+    assert set(by_answer) == set(range(5))
+    assert (answer_folds(groups) == by_answer).all()  # the same split every run
