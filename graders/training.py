@@ -57,8 +57,9 @@ PRIOR_BLEND_WEIGHT = 0.5
 # -0.28 of r; 0.2 to 0.4 all give 0.741 to 0.749, a plateau). A stacked logistic model of all signals
 # and the verifier in its place did no better.
 VERIFIER_BLEND_WEIGHT = 0.3
-# The verifier's out-of-fold logits on the SemEval rows (scripts/train_verifier.py writes them): from
-# adapters that never saw the row's question, and from adapters that saw other answers to it.
+# The verifier's out-of-fold logits on the SemEval rows (scripts/train_verifier.py writes them): in the
+# first file from adapters that never saw the row's question, in the second (``--split answers``) from
+# adapters that saw other answers to it.
 OOF_FILE = "verifier_oof.csv"
 OOF_PATH = Path(__file__).parent / "data" / OOF_FILE
 OOF_ANSWERS_FILE = "verifier_oof_answers.csv"
