@@ -341,8 +341,7 @@ async def test_resumed_exam_past_its_deadline_finishes_at_once(make_app: MakeApp
     app = make_app(student_id="s1", mode=Mode.EXAM)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, ResultsScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, ResultsScreen), "the results", 10)
     assert store.load_attempt(attempt.id).answer("Q2").submitted == "left"
 
 
