@@ -152,7 +152,8 @@ def answer_folds(groups: Sequence[str], folds: int = 5) -> np.ndarray:
 
 
 def write_oof(path: Path, items: Sequence[Item], answers: Sequence[str], logits: np.ndarray) -> None:
-    """Store out-of-fold verifier logits by question id and answer."""
+    """Store out-of-fold verifier logits by question id and answer (rows with the same question and answer
+    text share one: the last)."""
     rows = {(item.id, answer): logit for item, answer, logit in zip(items, answers, logits, strict=True)}
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8", newline="") as fh:
@@ -183,7 +184,10 @@ def with_oof(graded: Graded, path: Path = OOF_PATH) -> Graded:
             grade = replace(grade, signals={**grade.signals, VERIFIER: logit})
         grades.append(grade)
     if missing:
-        raise ValueError(f"{path} has no logit for {missing} rows: rerun scripts/train_verifier.py on them")
+        split = " --split answers" if path.name == OOF_ANSWERS_FILE else ""
+        raise ValueError(
+            f"{path} has no logit for {missing} rows: rerun scripts/train_verifier.py{split} on them"
+        )
     return replace(graded, grades=grades)
 
 

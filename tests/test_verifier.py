@@ -16,7 +16,7 @@ from graders.embedding import load_model
 from graders.grade import Grade, Verdict
 from graders.short_answer import AdHocItem, ShortAnswerGrader, graded_like_rubric
 from graders.signals import FEATURES
-from graders.training import Graded, with_oof, write_oof
+from graders.training import OOF_ANSWERS_FILE, Graded, with_oof, write_oof
 from graders.verifier import SIGNAL, Verifier
 
 pytestmark = pytest.mark.models
@@ -146,5 +146,8 @@ def test_out_of_fold_logits_replace_the_shipped_verifiers(tmp_path: Path) -> Non
     replaced = with_oof(graded, path)
     assert [g.signals.get(SIGNAL) for g in replaced.grades] == [1.5, -2.0, None]
     unknown = Graded([AdHocItem("Q?", "R.", id="q3")], ["new"], np.zeros(1), ["q3"], [_grade({SIGNAL: 9.0})])
-    with pytest.raises(ValueError, match="no logit for 1 rows"):
+    with pytest.raises(ValueError, match="no logit for 1 rows: rerun scripts/train_verifier.py on them"):
         with_oof(unknown, path)
+    answers_path = path.rename(tmp_path / OOF_ANSWERS_FILE)  # the file of unseen answers says how it is made
+    with pytest.raises(ValueError, match="train_verifier.py --split answers on them"):
+        with_oof(unknown, answers_path)
