@@ -96,7 +96,7 @@ def loqo(
         test = (graded_as or dev).subset(held)
         # bank questions never use the calibration of short references: fit it only when it is used
         short = any(not graded_like_rubric(item) for item in test.items)
-        reference = fit_reference(prior, cal, semeval) if short else None
+        reference = fit_reference(cal, semeval) if short else None
         outcomes.update(zip(np.flatnonzero(held), final_outcomes(test, cal, reference), strict=True))
     return [outcomes[i] for i in range(len(groups))]
 
@@ -135,7 +135,7 @@ def semeval_unseen(semeval: Graded, instructor: Graded, fold: np.ndarray | None 
         train = semeval.subset(fold != k)
         prior = fit_prior(train)
         calibration = fit_on(instructor, prior, source="fold")
-        reference = fit_reference(prior, calibration, train)
+        reference = fit_reference(calibration, train)
         outcomes = final_outcomes(semeval.subset(fold == k), calibration, reference)
         preds[fold == k] = scores_of(outcomes)
         review[fold == k] = [outcome.needs_review for outcome in outcomes]

@@ -32,6 +32,8 @@ _DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 _SEP_LINE = re.compile(r'"?sep=([,;\t])"?\1*\s*', re.IGNORECASE)
 
 OUTPUT_COLUMNS = ("score", "points", "verdict", "confidence", "needs_review", "feedback")
+# The student's answer: column ``answer``, else ``student_answer`` (as in SemEval-2013's files).
+ANSWER_COLUMNS = ("answer", "student_answer")
 
 
 @dataclass(frozen=True)
@@ -77,13 +79,14 @@ def _text(path: Path) -> str:
 def _delimiter(text: str) -> tuple[str, int]:
     """The delimiter and the number of lines before the header. A first line ``sep=;`` (``sep=,``, tab) names
     it; else commas, or the semicolons or tabs that spreadsheets in many locales save: the one that splits
-    the header into a column named ``answer``, else the one the header uses most."""
+    the header into a column named ``answer`` (``ANSWER_COLUMNS``), else the one the header uses most."""
     header = text.splitlines()[0] if text else ""
     if sep_line := _SEP_LINE.fullmatch(header):
         return sep_line[1], 1
     candidates = sorted((",", ";", "\t"), key=header.count, reverse=True)  # stable: "," first on ties
     for delimiter in candidates:
-        if "answer" in (name.strip() for name in next(csv.reader([header], delimiter=delimiter), [])):
+        names = {name.strip() for name in next(csv.reader([header], delimiter=delimiter), [])}
+        if names.intersection(ANSWER_COLUMNS):
             return delimiter, 0
     return candidates[0], 0
 
@@ -168,12 +171,18 @@ def _item_for(values: dict[str, str], bank: Bank | None, adhoc: bool) -> Item | 
     return f"unknown question id {qid!r} in bank {bank.id!r}{did_you_mean(qid, ids)}"
 
 
+def _answer_column(header: list[str]) -> str | None:
+    return next((name for name in ANSWER_COLUMNS if name in header), None)
+
+
 def read_answers(path: Path, bank: Bank | None) -> tuple[list[str], list[Row], list[RowProblem]]:
     """Rows to grade: columns question_id + answer (bank items) or question + reference_answer + answer,
-    optionally with other acceptable answers in all_reference_answers / other_reference_answers."""
+    optionally with other acceptable answers in all_reference_answers / other_reference_answers; the
+    answer column may be any of ``ANSWER_COLUMNS``."""
     header, raw = _read(path)
     adhoc = {"question", "reference_answer"} <= set(header)
-    if "answer" not in header:
+    answer = _answer_column(header)
+    if answer is None:
         raise InputError(
             f"{path}: no 'answer' column (columns: {', '.join(header)})",
             hint="name the columns question_id, answer (or question, reference_answer, answer)",
@@ -192,14 +201,15 @@ def read_answers(path: Path, bank: Bank | None) -> tuple[list[str], list[Row], l
         if isinstance(item, str):
             problems.append(RowProblem(line, item))
             continue
-        rows.append(Row(line, values, item, values.get("answer", "")))
+        rows.append(Row(line, values, item, values.get(answer, "")))
     return header, rows, problems
 
 
 def read_graded(path: Path, bank: Bank) -> tuple[list[Row], list[RowProblem]]:
-    """Instructor-graded rows for calibration: question_id, answer, score in [0, 1]."""
+    """Instructor-graded rows for calibration: question_id, answer (or student_answer), score in [0, 1]."""
     header, raw = _read(path)
-    missing = [c for c in ("question_id", "answer", "score") if c not in header]
+    answer = _answer_column(header) or "answer"
+    missing = [c for c in ("question_id", answer, "score") if c not in header]
     if missing:
         raise InputError(
             f"{path}: missing column(s) {', '.join(missing)} (columns: {', '.join(header)})",
@@ -224,7 +234,7 @@ def read_graded(path: Path, bank: Bank) -> tuple[list[Row], list[RowProblem]]:
                 RowProblem(line, f"score {score} is outside 0..1 (give the fraction of full marks)")
             )
             continue
-        rows.append(Row(line, values, item, values["answer"], score))
+        rows.append(Row(line, values, item, values[answer], score))
     return rows, problems
 
 

@@ -10,13 +10,13 @@ Two calibrations ship with the package (regenerate both with ``python scripts/tr
 ``graders/data/default_calibration.json`` for bank questions (and ad-hoc items whose reference is a
 paragraph, graded sentence by sentence like a rubric), and ``graders/data/reference_calibration.json``
 for ad-hoc items with a short reference answer (one claim, graded as a whole). The latter is a
-``Blend``: the weighted mean of the SemEval-2013 prior's P(correct), which tells right from wrong
-answers, the shipped rubric calibration's score, which ranks degrees of credit, and the answer
-verifier's Platt-scaled P(correct) (``graders.verifier``), mapped so that 0.5 falls where SemEval's
-correct and incorrect answers part (a bank's own calibration from ``quiz calibrate`` does not change
-it). ``quiz calibrate`` stores a bank's calibration as ``<bank file stem>.calibration.json`` next to a
-bank given by path, and as ``<user data dir>/calibration/<bank name>.calibration.json`` for a packaged
-bank given by name.
+``Blend``: the weighted mean of a SemEval-2013 model's P(correct) (the prior's signals plus the
+references' context, ``signals.CONTEXT``), which tells right from wrong answers, the shipped rubric
+calibration's score, which ranks degrees of credit, and the answer verifier's Platt-scaled P(correct)
+(``graders.verifier``), mapped so that 0.5 falls where SemEval's correct and incorrect answers part
+(a bank's own calibration from ``quiz calibrate`` does not change it). ``quiz calibrate`` stores a
+bank's calibration as ``<bank file stem>.calibration.json`` next to a bank given by path, and as
+``<user data dir>/calibration/<bank name>.calibration.json`` for a packaged bank given by name.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from graders.errors import InputError
-from graders.signals import FEATURES
+from graders.signals import CONTEXT, FEATURES
 from graders.verifier import SIGNAL as VERIFIER
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ SIGNS: dict[str, int] = {
     "misconception": -1,
     "point_lemmas": 1,
     VERIFIER: 1,
+    **dict.fromkeys(CONTEXT, 0),
 }
 
 
@@ -108,7 +109,7 @@ class Calibration:
     def from_json(cls, data: dict[str, Any], *, where: str = "calibration") -> Calibration:
         try:
             features = tuple(data["features"])
-            unknown = set(features) - set(FEATURES) - {VERIFIER}
+            unknown = set(features) - set(SIGNS)
             if unknown:
                 raise InputError(
                     f"{where}: unknown signals {sorted(unknown)}",

@@ -34,9 +34,10 @@ from graders.bank_schema import Question
 from graders.calibration import Blend, Calibration, calibration_for
 from graders.calibration import reference_calibration as shipped_reference_calibration
 from graders.embedding import Encoded, encode, load_model
+from graders.errors import InputError
 from graders.feedback import decide, explain, verdict_for
 from graders.grade import Grade, Verdict
-from graders.signals import ItemPack, Target, compute, piece_weights
+from graders.signals import ItemPack, Target, compute, piece_weights, reference_context
 from graders.textproc import (
     Analysis,
     analyse,
@@ -93,6 +94,12 @@ class AdHocItem:
     points: float = 1.0
     id: str = "adhoc"
     alternatives: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.reference_answer.strip():
+            raise InputError(
+                f"question {self.id!r} has an empty reference answer", hint="give the answer it expects"
+            )
 
     @property
     def references(self) -> tuple[str, ...]:
@@ -258,11 +265,13 @@ class ShortAnswerGrader:
         pack, signals = max(
             ((p, compute(p, analysis, sentences)) for p in packs), key=lambda ps: _closeness(ps[1].features)
         )
+        binary = not graded_like_rubric(item)
         f = signals.features if verifier_logit is None else {**signals.features, VERIFIER: verifier_logit}
+        if binary:
+            f = {**f, **reference_context(item.references)}
         flags.extend(_detect(analysis, pack, f))
         if signals.misconception is not None:
             flags.append("misconception")
-        binary = not graded_like_rubric(item)
         raw = (self.reference_calibration if binary else self.calibration).score(f)
         outcome = decide(raw, f["coverage"], tuple(flags), pack.has_rubric, binary=binary)
         score = outcome.score

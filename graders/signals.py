@@ -7,6 +7,8 @@ in token alignment and are dropped from lemma overlap, so echoing the question e
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -74,6 +76,11 @@ FEATURES: tuple[str, ...] = (
     "misconception",  # best similarity to a known misconception, minus its margin
     "point_lemmas",  # weighted mean share of each point's content stems (not in question) the answer uses
 )
+# What an item's short reference answers are like, whatever the answer: the calibration of short references
+# reads it to correct its other signals. The answer keeps the reference it is closest to (and the
+# verifier's mean over them is not free of it either), so the best of several alternatives matches a wrong
+# answer better than one reference does.
+CONTEXT: tuple[str, ...] = ("log_references",)  # log of the number of acceptable reference answers
 
 
 @dataclass(frozen=True)
@@ -165,6 +172,11 @@ class Signals:
     features: dict[str, float]
     rubric: tuple[RubricHit, ...]
     misconception: MisconceptionHit | None
+
+
+def reference_context(references: Sequence[str]) -> dict[str, float]:
+    """The ``CONTEXT`` signals of an item with these reference answers."""
+    return {"log_references": math.log(len(references))}
 
 
 def piece_weights(encoded: Encoded, question_stems: frozenset[str]) -> np.ndarray:

@@ -22,7 +22,7 @@ from graders.calibration import Blend, Calibration, fit, fit_blend
 from graders.feedback import Outcome, decide
 from graders.grade import Grade
 from graders.short_answer import AdHocItem, Item, ShortAnswerGrader, graded_like_rubric
-from graders.signals import FEATURES
+from graders.signals import CONTEXT, FEATURES
 from graders.verifier import SIGNAL as VERIFIER
 
 log = logging.getLogger(__name__)
@@ -42,20 +42,22 @@ PRIOR_STRENGTH = 0.02
 # 0.5; the adversarial set's r 0.808 without, 0.828 at weight 1, 0.819 at 0.5 (a weak gain: that set's
 # questions are the examples' questions).
 EXAMPLE_WEIGHT = 0.5
-# Weight of the SemEval prior's P(correct) in the calibration of short references (the rubric
+# Weight of the SemEval model's P(correct) in the calibration of short references (the rubric
 # calibration's score has the rest). SemEval unseen questions (accuracy) and theory_dev graded against
 # the first sentence of each model answer (Pearson r, leave-one-question-out), for weights 1/0.7/0.5/0.3
 # in a sweep that placed 0.5 on a grid of thresholds: accuracy 0.731/0.729/0.726/0.725, r
 # 0.485/0.659/0.696/0.711 (benchmarks/RESULTS.md has the shipped weight's figures). Equal weights, not
 # the sweep's best r: the prior alone ranks graded answers poorly, the rubric calibration alone loses
-# 0.04 of SemEval's AUC.
+# 0.04 of SemEval's AUC. Rechecked once the SemEval model read the number of references (with the
+# verifier): 0.4/0.5/0.6 gave accuracy 0.750/0.750/0.750, r 0.714/0.702/0.693, a plateau.
 PRIOR_BLEND_WEIGHT = 0.5
 # Weight of the verifier's P(correct) in the calibration of short references (the other two parts share
 # the rest as above). Swept over 0-0.8 with both prior weights 0.5 and 0.3 (benchmarks.grading_quality's
 # cache): 0.3 gives SemEval's best unseen-question accuracy, 0.749 against 0.725 without the verifier,
 # and costs the first-sentence proxy of theory_dev 0.016 of r (0.5: 0.741, -0.06 of r; 0.8: 0.732,
 # -0.28 of r; 0.2 to 0.4 all give 0.741 to 0.749, a plateau). A stacked logistic model of all signals
-# and the verifier in its place did no better.
+# and the verifier in its place did no better. With the number of references read: 0.2/0.3/0.4/0.5 gave
+# 0.748/0.751/0.752/0.750, first-sentence r 0.712/0.702/0.692/0.668.
 VERIFIER_BLEND_WEIGHT = 0.3
 # The verifier's out-of-fold logits on the SemEval rows (scripts/train_verifier.py writes them): in the
 # first file from adapters that never saw the row's question, in the second (``--split answers``) from
@@ -262,7 +264,8 @@ def scores_of(graded: Sequence[Outcome] | Sequence[Grade]) -> np.ndarray:
 
 def fit_prior(semeval: Graded, features: Sequence[str] = FEATURES) -> Calibration:
     """The generic "is this answer right against its reference" model, without isotonic map: the prior
-    of the rubric calibration and one half of the calibration of short reference answers."""
+    of the rubric calibration (and, with the references' context, a part of the calibration of short
+    reference answers: ``fit_reference``)."""
     rows = semeval.subset(semeval.gradable)
     return fit(
         rows.matrix(features),
@@ -288,13 +291,15 @@ def fit_on(graded: Graded, prior: Calibration, *, source: str) -> Calibration:
     )
 
 
-def fit_reference(prior: Calibration, calibration: Calibration, semeval: Graded) -> Blend:
-    """The calibration of short references: ``prior``, the rubric ``calibration`` and, when the rows have
-    the verifier's logits, the verifier's Platt-scaled P(correct), blended, with 0.5 where SemEval's
-    correct and incorrect answers part. Fitted on the rows it scores: short references, not empty."""
+def fit_reference(calibration: Calibration, semeval: Graded) -> Blend:
+    """The calibration of short references: a SemEval model of the rubric ``calibration``'s signals and the
+    references' context (``signals.CONTEXT``), the rubric calibration and, when the rows have the
+    verifier's logits, the verifier's Platt-scaled P(correct), blended, with 0.5 where SemEval's correct
+    and incorrect answers part. Fitted on the rows it scores: short references, not empty."""
     short = np.array([not graded_like_rubric(item) for item in semeval.items], dtype=bool)
     rows = semeval.subset(semeval.gradable & short)
-    parts, weights = [prior, calibration], [PRIOR_BLEND_WEIGHT, 1 - PRIOR_BLEND_WEIGHT]
+    semeval_model = fit_prior(rows, (*calibration.features, *CONTEXT))
+    parts, weights = [semeval_model, calibration], [PRIOR_BLEND_WEIGHT, 1 - PRIOR_BLEND_WEIGHT]
     if rows.grades and all(VERIFIER in g.signals for g in rows.grades):
         parts.append(fit(rows.matrix([VERIFIER]), rows.scores, features=(VERIFIER,), isotonic=False))
         weights = [w * (1 - VERIFIER_BLEND_WEIGHT) for w in weights] + [VERIFIER_BLEND_WEIGHT]
@@ -305,6 +310,6 @@ def fit_reference(prior: Calibration, calibration: Calibration, semeval: Graded)
         rows.matrix(features),
         rows.scores,
         features=features,
-        source=f"mean of the SemEval prior, the rubric calibration and the verifier, 0.5 placed on "
-        f"{len(rows.scores)} SemEval-2013 rows",
+        source=f"mean of a SemEval model with the references' context, the rubric calibration and the "
+        f"verifier, 0.5 placed on {len(rows.scores)} SemEval-2013 rows",
     )

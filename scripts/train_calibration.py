@@ -5,8 +5,9 @@
 Step 1 fits the generic prior on SemEval-2013 (reference answer only, no rubric). Step 2 calibrates
 it on all 120 answers of theory_dev.csv and the 60 graded examples of the module's bank (at half
 weight; 20 questions, never one question alone) with the same fit that ``quiz calibrate`` runs: the
-rubric calibration (default_calibration.json). Step 3 blends the two for short reference answers, with
-0.5 placed on SemEval (reference_calibration.json). Deterministic: same data, same files.
+rubric calibration (default_calibration.json). Step 3 blends it for short reference answers with a
+SemEval model that also reads the number of references and with the answer verifier, 0.5 placed on
+SemEval (reference_calibration.json). Deterministic: same data, same files.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def main() -> None:
         source=f"SemEval-2013 train ({len(semeval.scores)} rows) + theory_dev.csv ({len(dev.scores)} rows)"
         f" + bank examples ({len(examples.scores)} rows)",
     )
-    reference = fit_reference(prior, calibration, semeval)
+    reference = fit_reference(calibration, semeval)
     for name, fitted in ((REFERENCE_FILE, reference), (DEFAULT_FILE, calibration)):
         fitted.save(args.out / name)
         logging.info("wrote %s", args.out / name)

@@ -25,7 +25,7 @@ from graders.errors import InputError
 from graders.feedback import CORRECT_AT, PARTIAL_AT, decide, explain, verdict_for
 from graders.grade import RubricHit, Verdict
 from graders.short_answer import AdHocItem, graded_like_rubric
-from graders.signals import FEATURES
+from graders.signals import CONTEXT, FEATURES, reference_context
 from graders.textproc import grader_addressing_spans, is_empty_or_idk
 from graders.training import Graded, answer_folds, question_folds, read_examples
 from graders.verifier import SIGNAL as VERIFIER
@@ -228,7 +228,22 @@ def test_broken_calibration_file_is_an_input_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize("load", [default_calibration, reference_calibration])
 def test_shipped_calibrations_load(load) -> None:
     cal = load()
-    assert set(cal.features) <= {*FEATURES, VERIFIER} and cal.n_rows > 100
+    assert set(cal.features) <= {*FEATURES, *CONTEXT, VERIFIER} and cal.n_rows > 100
+
+
+def test_short_references_discount_the_best_of_several_alternatives() -> None:
+    """The same signals earn less when they come from the closest of four acceptable references than
+    from the only one: a wrong answer finds a near match among several more easily."""
+    blend = reference_calibration()
+    signals = dict.fromkeys(FEATURES, 0.5) | {VERIFIER: 0.0}
+    one = blend.score(signals | reference_context(["The circuit is closed."]))
+    four = blend.score(signals | reference_context(["a", "b", "c", "d"]))
+    assert four < one - 0.02
+
+
+def test_an_item_without_a_reference_answer_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="empty reference answer"):
+        AdHocItem("Why was the bulb off?", "  ", id="q7")
 
 
 def test_short_references_and_paragraphs_are_told_apart() -> None:
@@ -272,6 +287,21 @@ def test_read_answers_ad_hoc_items(tmp_path: Path) -> None:
     csv_path.write_text("question,reference_answer,answer\nWhat is 2+2?,Four.,4\n", encoding="utf-8")
     _, rows, problems = read_answers(csv_path, None)
     assert not problems and rows[0].item == AdHocItem("What is 2+2?", "Four.")
+
+
+def test_read_answers_and_graded_take_semeval_files_student_answer_column(tmp_path: Path) -> None:
+    csv_path = tmp_path / "semeval.csv"
+    csv_path.write_text(
+        "question_id;question;reference_answer;student_answer;label\n"
+        "EM_1;Why did the salt stay?;The water evaporated.;The water dried up.;correct\n",
+        encoding="utf-8",
+    )
+    header, rows, problems = read_answers(csv_path, None)
+    assert not problems and rows[0].answer == "The water dried up." and "student_answer" in header
+    graded = tmp_path / "graded.csv"
+    graded.write_text("question_id,student_answer,score\nT1,Attention weighs words.,1\n", encoding="utf-8")
+    rows, problems = read_graded(graded, load_bank(BANK))
+    assert not problems and rows[0].answer == "Attention weighs words." and rows[0].score == 1.0
 
 
 @pytest.mark.parametrize(
