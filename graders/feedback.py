@@ -4,7 +4,8 @@ Detector rules are caps, applied after the calibrated score, because the trainin
 such answers and a learned weight would not stop them: an answer that is only a keyword list, an
 echo of the question, off-topic or built on a known misconception cannot score above its cap.
 
-Verdict thresholds (on the final score): ``correct`` >= 0.70 > ``partial`` >= 0.30 > ``incorrect``.
+Verdict thresholds (on the final score): ``correct`` >= 0.70 > ``partial`` >= 0.30 > ``incorrect``; for a
+short reference answer, whose calibration puts the correct/incorrect cut at 0.5, ``correct`` from 0.5.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ REVIEW_BELOW = 0.55  # confidence under which a grade needs review
 # alone: on theory_dev (leave-one-question-out) such grades are a fifth of the answers but half of the
 # grades off by more than 0.3; on the adversarial set a tenth of the answers, a third of those grades.
 UNBACKED_BELOW = 0.80
-# A short reference answer's score is P(correct) mapped so that 0.5 is the correct/incorrect cut: within
-# this of the cut, SemEval's unseen questions are graded wrong 45% of the time (13% of the answers).
+# A short reference answer's score is P(correct) mapped so that 0.5 is the correct/incorrect cut: from
+# there on its verdict is correct. Within BINARY_UNSURE of the cut, SemEval's unseen questions are graded
+# wrong 46% of the time (12% of the answers), elsewhere 22%.
+BINARY_CORRECT_AT = 0.5
 BINARY_UNSURE = 0.05
 UNSURE_CONFIDENCE = 0.5  # of a grade that needs review for one of the reasons above
 # An answer verifier logit within this of 0 is explained as undecided: on SemEval's unseen questions
@@ -38,8 +41,9 @@ UNSURE_CONFIDENCE = 0.5  # of a grade that needs review for one of the reasons a
 VERIFIER_UNSURE = 1.0
 
 
-def verdict_for(score: float) -> Verdict:
-    if score >= CORRECT_AT:
+def verdict_for(score: float, *, binary: bool = False) -> Verdict:
+    """The verdict of a final score (``binary``: of a short reference answer)."""
+    if score >= (BINARY_CORRECT_AT if binary else CORRECT_AT):
         return Verdict.CORRECT
     return Verdict.PARTIAL if score >= PARTIAL_AT else Verdict.INCORRECT
 
@@ -58,18 +62,19 @@ def decide(
     by the calibration of short references, whose 0.5 is the correct/incorrect cut."""
     score = min([raw, *(CAPS[f] for f in flags if f in CAPS)])
     score = min(max(score, 0.0), 1.0)
+    correct_at = BINARY_CORRECT_AT if binary else CORRECT_AT
     # Far from a verdict boundary is sure; near one is not.
-    distance = min(abs(score - CORRECT_AT), abs(score - PARTIAL_AT))
+    distance = min(abs(score - correct_at), abs(score - PARTIAL_AT))
     confidence = 0.5 + 0.5 * min(distance / 0.2, 1.0)
     if has_rubric:  # rubric coverage and the combined score should tell the same story
         confidence -= 0.4 * max(abs(coverage - score) - 0.3, 0.0)
         if unbacked(score, coverage > 0, has_rubric):
             confidence = min(confidence, UNSURE_CONFIDENCE)
-    if binary and abs(score - 0.5) < BINARY_UNSURE:
+    if binary and abs(score - BINARY_CORRECT_AT) < BINARY_UNSURE:
         confidence = min(confidence, UNSURE_CONFIDENCE)
     if any(f in CAPS for f in flags):
         confidence = max(confidence, 0.7) if score < PARTIAL_AT else confidence
-    if "misconception" in flags and raw >= CORRECT_AT:
+    if "misconception" in flags and raw >= correct_at:
         confidence -= 0.2  # the answer reads right to the model but matches a misconception
     confidence = min(max(confidence, 0.05), 0.99)
     needs_review = confidence < REVIEW_BELOW or bool(REVIEW_FLAGS.intersection(flags))

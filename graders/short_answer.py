@@ -280,7 +280,7 @@ class ShortAnswerGrader:
             score=score,
             points=round(score * max_points, 4),
             max_points=max_points,
-            verdict=verdict_for(score),
+            verdict=verdict_for(score, binary=binary),
             confidence=outcome.confidence,
             needs_review=outcome.needs_review,
             explanation=explain(

@@ -13,7 +13,7 @@ from graders.bank import load_bank
 from graders.bank_schema import Question
 from graders.calibration import Calibration
 from graders.feedback import verdict_for
-from graders.grade import Grade, Verdict
+from graders.grade import Grade
 from graders.short_answer import AdHocItem, ShortAnswerGrader
 
 pytestmark = pytest.mark.models
@@ -43,7 +43,7 @@ def t2() -> Question:
 def _consistent(grade: Grade) -> None:
     assert 0.0 <= grade.score <= 1.0 and 0.0 <= grade.confidence <= 1.0
     assert grade.points == pytest.approx(grade.score * grade.max_points, abs=1e-3)
-    assert grade.verdict is verdict_for(grade.score)
+    assert grade.verdict is verdict_for(grade.score, binary="log_references" in grade.signals)
     assert grade.explanation
 
 
@@ -195,8 +195,9 @@ def test_the_opposite_extreme_reverses_a_reference_answer(grader: ShortAnswerGra
     assert wrong.rubric[0].note == "matched but contradicts it"
     assert right.rubric[0].note is None and right.score > 0.75
     # Against a short reference a reversal is a soft signal (of the SemEval answers it flags, more are right
-    # than wrong), so it costs the answer much of its score and leaves the verdict to a person.
-    assert wrong.score < right.score - 0.25 and wrong.verdict is not Verdict.CORRECT and wrong.needs_review
+    # than wrong; against the first sentences of the bank's model answers it flags 5 of 80 right answers),
+    # so it costs the answer much of its score, is explained, and leaves the verdict to a person.
+    assert wrong.score < right.score - 0.25 and wrong.needs_review and "contradicts it" in wrong.explanation
 
 
 def test_misconception_is_detected_with_its_sentence(grader: ShortAnswerGrader, t2: Question) -> None:

@@ -78,6 +78,9 @@ def test_verdict_thresholds(score: float) -> None:
         else Verdict.INCORRECT
     )
     assert verdict_for(score) is expected
+    # a short reference answer's calibration cuts correct from incorrect at 0.5
+    binary = Verdict.CORRECT if score >= 0.5 else expected
+    assert verdict_for(score, binary=True) is binary
 
 
 def test_caps_bound_the_score_and_grader_text_forces_review() -> None:
@@ -114,6 +117,9 @@ def test_a_short_reference_score_at_its_correct_incorrect_cut_goes_to_review() -
     assert decide(0.52, 0.0, (), False, binary=True).needs_review
     assert not decide(0.52, 0.0, (), False).needs_review  # 0.5 is no boundary of the rubric calibration
     assert not decide(0.9, 0.0, (), False, binary=True).needs_review
+    # nor is 0.7 (the rubric calibration's correct/partial boundary) one of the short reference's
+    assert decide(0.7, 0.0, (), False).needs_review
+    assert not decide(0.7, 0.0, (), False, binary=True).needs_review
 
 
 def _synthetic(n: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
