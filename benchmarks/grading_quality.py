@@ -7,8 +7,9 @@ the fit of ``quiz calibrate``) on the other 19 questions' rows and bank examples
 held-out question. The ablation drops one signal group from both fits at a time. SemEval: 5 folds
 split by question, so every test question is unseen (proxy for the held-out science set); its rows carry
 the answer verifier's out-of-fold logits (``training.with_oof``), and are scored without it too. Then
-5 folds that split each question's answers (unseen answers to seen questions), with the out-of-fold
-logits of verifiers trained on those folds. theory_dev from question + model answer only, and from
+5 folds that split each question's answers (unseen answers to seen questions), and 5 that hold out
+whole SciEntsBank science modules (unseen domains), each with the out-of-fold logits of verifiers
+trained on those folds. theory_dev from question + model answer only, and from
 question + the model answer's first sentence (a short reference), leave-one-question-out (proxies for a
 course graded without rubrics). Adversarial:
 tests/data/grading/adversarial.csv (written for this benchmark), graded with the shipped calibrations.
@@ -42,11 +43,13 @@ from graders.signals import FEATURES
 from graders.textproc import load_nlp
 from graders.training import (
     OOF_ANSWERS_PATH,
+    OOF_DOMAINS_PATH,
     SEMEVAL,
     SEMEVAL_EVERY,
     THEORY_DEV,
     Graded,
     answer_folds,
+    domain_folds,
     final_outcomes,
     fit_on,
     fit_prior,
@@ -273,6 +276,16 @@ def main() -> None:
         f"like SemEval-2013's unseen-answers test split; the verifier's logits from adapters trained on the "
         f"other folds): accuracy = {seen['accuracy']:.3f} (SciEntsBank {seen['scientsbank']:.3f}, Beetle "
         f"{seen['beetle']:.3f}); Pearson r = {seen['r']:.3f}",
+    ]
+    domains = semeval_unseen(
+        with_oof(semeval, OOF_DOMAINS_PATH), dev + examples, domain_folds(semeval.groups)
+    )
+    lines += [
+        "",
+        f"SemEval-2013 train, 5 folds that hold out whole SciEntsBank science modules (unseen domains, like "
+        f"SemEval-2013's unseen-domains test split; Beetle, one domain, split by question; the verifier's "
+        f"logits from adapters trained on the other folds): accuracy = {domains['accuracy']:.3f} "
+        f"(SciEntsBank {domains['scientsbank']:.3f}, Beetle {domains['beetle']:.3f})",
     ]
     dev_adhoc = _cached(args.cache, "dev_adhoc", lambda: grade_all(grader, as_adhoc(bank, dev_data)))
     # as ``grade-answers`` grades rows that are not in a bank

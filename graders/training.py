@@ -61,11 +61,14 @@ PRIOR_BLEND_WEIGHT = 0.5
 VERIFIER_BLEND_WEIGHT = 0.3
 # The verifier's out-of-fold logits on the SemEval rows (scripts/train_verifier.py writes them): in the
 # first file from adapters that never saw the row's question, in the second (``--split answers``) from
-# adapters that saw other answers to it.
+# adapters that saw other answers to it, in the third (``--split domains``) from adapters that never saw
+# the row's science module (SciEntsBank) or question (Beetle).
 OOF_FILE = "verifier_oof.csv"
 OOF_PATH = Path(__file__).parent / "data" / OOF_FILE
 OOF_ANSWERS_FILE = "verifier_oof_answers.csv"
 OOF_ANSWERS_PATH = Path(__file__).parent / "data" / OOF_ANSWERS_FILE
+OOF_DOMAINS_FILE = "verifier_oof_domains.csv"
+OOF_DOMAINS_PATH = Path(__file__).parent / "data" / OOF_DOMAINS_FILE
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,18 @@ def question_folds(groups: Sequence[str], folds: int = 5) -> np.ndarray:
     return np.array([fold_of[g] for g in groups])
 
 
+def domain_folds(groups: Sequence[str], folds: int = 5) -> np.ndarray:
+    """Each row's fold, all SciEntsBank questions of a science module (the question id's prefix: "EM" in
+    "EM_45b") in one fold, as SemEval-2013's unseen-domains test split holds out whole modules; Beetle,
+    one domain, by question as in ``question_folds``."""
+    return question_folds([_domain(group) for group in groups], folds)
+
+
+def _domain(group: str) -> str:
+    dataset, _, question = group.partition(":")
+    return f"{dataset}:{question.split('_')[0]}" if dataset.startswith("scientsbank") else group
+
+
 def answer_folds(groups: Sequence[str], folds: int = 5) -> np.ndarray:
     """Each row's fold (0 .. folds - 1), every question's rows dealt round the folds from a random one, so
     that each fold holds unseen answers to questions the others have answers to; the same split every run."""
@@ -186,7 +201,8 @@ def with_oof(graded: Graded, path: Path = OOF_PATH) -> Graded:
             grade = replace(grade, signals={**grade.signals, VERIFIER: logit})
         grades.append(grade)
     if missing:
-        split = " --split answers" if path.name == OOF_ANSWERS_FILE else ""
+        flags = {OOF_ANSWERS_FILE: " --split answers", OOF_DOMAINS_FILE: " --split domains"}
+        split = flags.get(path.name, "")
         raise ValueError(
             f"{path} has no logit for {missing} rows: rerun scripts/train_verifier.py{split} on them"
         )

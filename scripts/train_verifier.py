@@ -1,7 +1,7 @@
 """Train the answer verifier (graders/verifier.py) on SemEval-2013's training splits.
 
     .venv/bin/python scripts/train_verifier.py [--data ../shared/data] [--folds 5] [--epochs 2]
-        [--split questions|answers]
+        [--split questions|answers|domains]
 
 Writes graders/data/verifier.safetensors, trained on all rows, and graders/data/verifier_oof.csv: for
 each row, the logit of the adapter trained on the other folds' questions (the folds of
@@ -9,7 +9,9 @@ each row, the logit of the adapter trained on the other folds' questions (the fo
 benchmark read those out-of-fold logits instead of the shipped verifier's, which has seen every row.
 ``--split answers`` writes graders/data/verifier_oof_answers.csv instead, from folds that split each
 question's answers (``training.answer_folds``): the benchmark's figure for unseen answers to seen
-questions; it trains no shipped adapter.
+questions; ``--split domains`` writes graders/data/verifier_oof_domains.csv, from folds that hold out
+whole SciEntsBank science modules (``training.domain_folds``): its figure for unseen domains. Neither
+trains a shipped adapter.
 Deterministic on one machine (seeded). About 6 minutes per adapter on 2 cores: 35 minutes with 5 folds.
 """
 
@@ -26,9 +28,11 @@ from graders import verifier
 from graders.embedding import load_model
 from graders.training import (
     OOF_ANSWERS_FILE,
+    OOF_DOMAINS_FILE,
     OOF_FILE,
     SEMEVAL,
     answer_folds,
+    domain_folds,
     question_folds,
     read_semeval,
     write_oof,
@@ -39,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SPLITS = {
     "questions": (question_folds, OOF_FILE, "unseen-question"),
     "answers": (answer_folds, OOF_ANSWERS_FILE, "unseen-answer"),
+    "domains": (domain_folds, OOF_DOMAINS_FILE, "unseen-domain"),
 }
 log = logging.getLogger("train_verifier")
 
@@ -61,7 +66,8 @@ def main() -> None:
         "--split",
         choices=sorted(SPLITS),
         default="questions",
-        help="fold by question (unseen questions; then the shipped adapter) or by answer within questions",
+        help="fold by question (unseen questions; then the shipped adapter), by answer within questions, "
+        "or by science module",
     )
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "graders" / "data", help="folder to write to")

@@ -27,7 +27,7 @@ from graders.grade import RubricHit, Verdict
 from graders.short_answer import AdHocItem, graded_like_rubric
 from graders.signals import CONTEXT, FEATURES, reference_context
 from graders.textproc import grader_addressing_spans, is_empty_or_idk
-from graders.training import Graded, answer_folds, question_folds, read_examples
+from graders.training import Graded, answer_folds, domain_folds, question_folds, read_examples
 from graders.verifier import SIGNAL as VERIFIER
 
 DATA = Path(__file__).parent / "data" / "grading"
@@ -468,3 +468,15 @@ def test_folds_split_questions_or_each_questions_answers() -> None:
         assert len(set(by_answer[rows])) == min(len(rows), 5)
     assert set(by_answer) == set(range(5))
     assert (answer_folds(groups) == by_answer).all()  # the same split every run
+
+
+def test_domain_folds_keep_a_science_module_together() -> None:
+    modules = ["EM", "FN", "II", "LF", "ME", "MS", "MX", "PS"]
+    groups = [f"scientsbank_2way:{m}_{q}" for m in modules for q in ("1a", "2", "13b")]
+    groups += [f"beetle_2way:BULB_C_{q}" for q in range(10)]
+    fold = domain_folds(groups)
+    for module in modules:
+        assert len({f for f, g in zip(fold, groups, strict=True) if f":{module}_" in g}) == 1
+    beetle = fold[[g.startswith("beetle") for g in groups]]
+    assert len(set(beetle)) > 1  # one domain: its questions are spread like question_folds'
+    assert set(fold) == set(range(5)) and (domain_folds(groups) == fold).all()
