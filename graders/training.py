@@ -69,6 +69,8 @@ OOF_ANSWERS_FILE = "verifier_oof_answers.csv"
 OOF_ANSWERS_PATH = Path(__file__).parent / "data" / OOF_ANSWERS_FILE
 OOF_DOMAINS_FILE = "verifier_oof_domains.csv"
 OOF_DOMAINS_PATH = Path(__file__).parent / "data" / OOF_DOMAINS_FILE
+# Each file by the ``--split`` of scripts/train_verifier.py that writes it.
+OOF_FILES = {"questions": OOF_FILE, "answers": OOF_ANSWERS_FILE, "domains": OOF_DOMAINS_FILE}
 
 
 @dataclass(frozen=True)
@@ -201,10 +203,10 @@ def with_oof(graded: Graded, path: Path = OOF_PATH) -> Graded:
             grade = replace(grade, signals={**grade.signals, VERIFIER: logit})
         grades.append(grade)
     if missing:
-        flags = {OOF_ANSWERS_FILE: " --split answers", OOF_DOMAINS_FILE: " --split domains"}
-        split = flags.get(path.name, "")
+        split = {file: name for name, file in OOF_FILES.items()}.get(path.name, "questions")
+        flag = "" if split == "questions" else f" --split {split}"
         raise ValueError(
-            f"{path} has no logit for {missing} rows: rerun scripts/train_verifier.py{split} on them"
+            f"{path} has no logit for {missing} rows: rerun scripts/train_verifier.py{flag} on them"
         )
     return replace(graded, grades=grades)
 

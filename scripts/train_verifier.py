@@ -27,9 +27,7 @@ import numpy as np
 from graders import verifier
 from graders.embedding import load_model
 from graders.training import (
-    OOF_ANSWERS_FILE,
-    OOF_DOMAINS_FILE,
-    OOF_FILE,
+    OOF_FILES,
     SEMEVAL,
     answer_folds,
     domain_folds,
@@ -39,11 +37,11 @@ from graders.training import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-# fold assignment, out-of-fold logits file, what a fold's rows are to the adapter that scores them
+# fold assignment, what a fold's rows are to the adapter that scores them (the file: training.OOF_FILES)
 SPLITS = {
-    "questions": (question_folds, OOF_FILE, "unseen-question"),
-    "answers": (answer_folds, OOF_ANSWERS_FILE, "unseen-answer"),
-    "domains": (domain_folds, OOF_DOMAINS_FILE, "unseen-domain"),
+    "questions": (question_folds, "unseen-question"),
+    "answers": (answer_folds, "unseen-answer"),
+    "domains": (domain_folds, "unseen-domain"),
 }
 log = logging.getLogger("train_verifier")
 
@@ -77,7 +75,8 @@ def main() -> None:
     model = load_model()
     items, answers, scores, groups = read_semeval(args.data / SEMEVAL)
     references = [item.references for item in items]
-    folds_of, oof_file, unseen = SPLITS[args.split]
+    folds_of, unseen = SPLITS[args.split]
+    oof_file = OOF_FILES[args.split]
     fold = folds_of(groups, args.folds)
     oof = np.zeros(len(answers))
     for k in range(args.folds):
