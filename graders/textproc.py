@@ -17,6 +17,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from thinc.api import Model, NumpyOps
 
+from graders.rule_index import index_attribute_rules
+
 _STEMMER = PorterStemmer()
 NEGATIONS = frozenset({"not", "no", "never", "without", "nothing", "none", "neither", "nor", "cannot", "n't"})
 # Stop words that carry meaning in a grading context stay content words: "not parallel" != "parallel".
@@ -630,11 +632,13 @@ def agreeing(a: frozenset[tuple[str, bool]], b: frozenset[tuple[str, bool]]) -> 
 
 
 def load_nlp() -> Language:
-    """The spaCy pipeline, resolved by ``graders.assets`` (offline), its matrix products run by NumPy."""
+    """The spaCy pipeline, resolved by ``graders.assets`` (offline), its matrix products run by NumPy and
+    its attribute rules matched through an index (``graders.rule_index``)."""
     from graders.assets import spacy_pipeline
 
     nlp = spacy_pipeline()
     use_numpy_gemm(nlp)
+    index_attribute_rules(nlp)
     return nlp
 
 
