@@ -34,6 +34,16 @@ _SEP_LINE = re.compile(r'"?sep=([,;\t])"?\1*\s*', re.IGNORECASE)
 OUTPUT_COLUMNS = ("score", "points", "verdict", "confidence", "needs_review", "feedback")
 # The student's answer: column ``answer``, else ``student_answer`` (as in SemEval-2013's files).
 ANSWER_COLUMNS = ("answer", "student_answer")
+ALTERNATIVES_COLUMNS = ("all_reference_answers", "other_reference_answers")
+# Every column the grader reads.
+COLUMNS = (
+    "question_id",
+    "question",
+    "reference_answer",
+    *ANSWER_COLUMNS,
+    "score",
+    *ALTERNATIVES_COLUMNS,
+)
 
 
 @dataclass(frozen=True)
@@ -85,14 +95,15 @@ def _delimiter(text: str) -> tuple[str, int]:
         return sep_line[1], 1
     candidates = sorted((",", ";", "\t"), key=header.count, reverse=True)  # stable: "," first on ties
     for delimiter in candidates:
-        names = {name.strip() for name in next(csv.reader([header], delimiter=delimiter), [])}
-        if names.intersection(ANSWER_COLUMNS):
+        names = [name.strip() for name in next(csv.reader([header], delimiter=delimiter), [])]
+        if known_columns(names).keys() & set(ANSWER_COLUMNS):
             return delimiter, 0
     return candidates[0], 0
 
 
-def _values(row: dict, header: list[str], delimiter: str) -> dict[str, str] | str:
-    """A ``csv.DictReader`` row's values by column (missing trailing fields are empty), or its problem."""
+def _values(row: dict, header: list[str], delimiter: str, known: dict[str, str]) -> dict[str, str] | str:
+    """A ``csv.DictReader`` row's values by column (missing trailing fields are empty) and by the grader's
+    name of each ``known`` column, or its problem."""
     extra = row.pop(None, [])  # fields beyond the header's: a piece of an answer, unless blank
     if any(field.strip() for field in extra):
         return (
@@ -102,11 +113,24 @@ def _values(row: dict, header: list[str], delimiter: str) -> dict[str, str] | st
     values = {k: v or "" for k, v in row.items()}
     if not any(v.strip() for v in values.values()):
         return "empty row"
-    return values
+    return values | {name: values[column] for name, column in known.items()}
+
+
+def known_columns(header: list[str]) -> dict[str, str]:
+    """The header's column for each column name the grader reads (``COLUMNS``): the same name, else one
+    that differs only in case, spaces or hyphens ("Question ID", "Answer"), as spreadsheets and LMS
+    exports write them."""
+    found: dict[str, str] = {}
+    for column in header:
+        name = re.sub(r"[\s-]+", "_", column.casefold())
+        if name in COLUMNS and found.get(name) != name:
+            found[name] = column
+    return found
 
 
 def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str] | str]]]:
-    """The header and, by line number, each row's values or the problem that rules it out."""
+    """The header and, by line number, each row's values or the problem that rules it out. A row's values
+    are also under the name of each column the grader reads (``known_columns``)."""
     try:
         text = _text(path)
         delimiter, skip = _delimiter(text)
@@ -114,7 +138,8 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str] | str]]
         reader = csv.DictReader(lines, delimiter=delimiter)
         header = [name.strip() for name in reader.fieldnames or []]
         reader.fieldnames = header
-        rows = [(skip + reader.line_num, _values(row, header, delimiter)) for row in reader]
+        known = known_columns(header)
+        rows = [(skip + reader.line_num, _values(row, header, delimiter, known)) for row in reader]
     except FileNotFoundError:
         raise InputError(f"file not found: {path}", hint="check the path") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
@@ -124,9 +149,6 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str] | str]]
     if not header:
         raise InputError(f"{path} is empty or has no header row", hint="the first line must name the columns")
     return header, rows
-
-
-ALTERNATIVES_COLUMNS = ("all_reference_answers", "other_reference_answers")
 
 
 def _alternatives(values: dict[str, str]) -> tuple[str, ...] | str:
@@ -171,8 +193,8 @@ def _item_for(values: dict[str, str], bank: Bank | None, adhoc: bool) -> Item | 
     return f"unknown question id {qid!r} in bank {bank.id!r}{did_you_mean(qid, ids)}"
 
 
-def _answer_column(header: list[str]) -> str | None:
-    return next((name for name in ANSWER_COLUMNS if name in header), None)
+def _answer_column(names: set[str]) -> str | None:
+    return next((name for name in ANSWER_COLUMNS if name in names), None)
 
 
 def read_answers(path: Path, bank: Bank | None) -> tuple[list[str], list[Row], list[RowProblem]]:
@@ -180,14 +202,15 @@ def read_answers(path: Path, bank: Bank | None) -> tuple[list[str], list[Row], l
     optionally with other acceptable answers in all_reference_answers / other_reference_answers; the
     answer column may be any of ``ANSWER_COLUMNS``."""
     header, raw = _read(path)
-    adhoc = {"question", "reference_answer"} <= set(header)
-    answer = _answer_column(header)
+    names = set(known_columns(header))
+    adhoc = {"question", "reference_answer"} <= names
+    answer = _answer_column(names)
     if answer is None:
         raise InputError(
-            f"{path}: no 'answer' column (columns: {', '.join(header)})",
+            f"{path}: no 'answer' column{did_you_mean('answer', header)} (columns: {', '.join(header)})",
             hint="name the columns question_id, answer (or question, reference_answer, answer)",
         )
-    if "question_id" not in header and not adhoc:
+    if "question_id" not in names and not adhoc:
         raise InputError(
             f"{path}: no 'question_id' column, and no 'question' + 'reference_answer' columns",
             hint="add question_id (for bank questions) or question and reference_answer",
@@ -208,11 +231,13 @@ def read_answers(path: Path, bank: Bank | None) -> tuple[list[str], list[Row], l
 def read_graded(path: Path, bank: Bank) -> tuple[list[Row], list[RowProblem]]:
     """Instructor-graded rows for calibration: question_id, answer (or student_answer), score in [0, 1]."""
     header, raw = _read(path)
-    answer = _answer_column(header) or "answer"
-    missing = [c for c in ("question_id", answer, "score") if c not in header]
+    names = set(known_columns(header))
+    answer = _answer_column(names) or "answer"
+    missing = [c for c in ("question_id", answer, "score") if c not in names]
     if missing:
         raise InputError(
-            f"{path}: missing column(s) {', '.join(missing)} (columns: {', '.join(header)})",
+            f"{path}: missing column(s) {', '.join(c + did_you_mean(c, header) for c in missing)} "
+            f"(columns: {', '.join(header)})",
             hint="a graded CSV needs the columns question_id, answer, score (0 to 1)",
         )
     rows, problems = [], []

@@ -310,10 +310,29 @@ def test_read_answers_and_graded_take_semeval_files_student_answer_column(tmp_pa
     assert not problems and rows[0].answer == "Attention weighs words." and rows[0].score == 1.0
 
 
+def test_column_names_may_differ_in_case_spaces_and_hyphens(tmp_path: Path) -> None:
+    """As spreadsheets and LMS exports write them; the output keeps the input's own names."""
+    csv_path = tmp_path / "lms.csv"
+    csv_path.write_text("Student ID;Question ID;Answer\ns1;t1;Attention weighs words.\n", encoding="utf-8")
+    header, rows, problems = read_answers(csv_path, load_bank(BANK))
+    assert not problems and header == ["Student ID", "Question ID", "Answer"]
+    assert rows[0].item.id == "T1" and rows[0].answer == "Attention weighs words."
+    csv_path.write_text(
+        "Question,Reference-Answer,answer,ANSWER\nWhy?,Because.,exact,other\n", encoding="utf-8"
+    )
+    _, rows, _ = read_answers(csv_path, None)
+    assert rows[0].item.references == ("Because.",) and rows[0].answer == "exact"  # the exact name wins
+    graded = tmp_path / "graded.csv"
+    graded.write_text('QUESTION_ID,Answer,Score\nT1,Attention weighs words.,"0,5"\n', encoding="utf-8")
+    rows, problems = read_graded(graded, load_bank(BANK))
+    assert not problems and rows[0].score == 0.5
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("question_id,text\nT1,hi\n", "no 'answer' column"),
+        ("question_id,text\nT1,hi\n", "no 'answer' column \\(columns"),
+        ("question_id,answers\nT1,hi\n", "no 'answer' column \\(did you mean 'answers'\\?\\)"),
         ("", "empty or has no header"),
         ("answer\nhello\n", "no 'question_id' column"),
     ],
