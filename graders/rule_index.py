@@ -5,7 +5,7 @@ en_core_web_sm's ``attribute_ruler`` (its tag map, morphology rules and exceptio
 answers. Its rules test a token's fine-grained tag, lower-case form, dependency label and whitespace flag
 for equality, with a few IN / NOT_IN / REGEX tests. ``index_attribute_rules`` gives the ruler an
 ``IndexedMatcher``: the rules that may start at a token are looked up by that token's values, and only
-their other tests are run. The matches are the same (tests/test_textproc.py compares them), so the ruler
+their other tests are run. The matches are the same (tests/test_rule_index.py compares them), so the ruler
 sets the same attributes. A pipeline whose rules test anything else keeps spaCy's search.
 """
 
