@@ -24,13 +24,12 @@ from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
 
-# The token attributes a rule may test, in the order of ``_values``.
+# The token attributes a rule may test, in the order of a token's ``Values`` (``_Index.matches``).
 ATTRS = ("TAG", "LOWER", "DEP", "IS_SPACE")
 _TYPES = {"TAG": str, "LOWER": str, "DEP": str, "IS_SPACE": bool}
 Values = tuple[str, str, str, bool]
 Check = Callable[[Values], bool]
-# A rule that may start at a token: its match id and the tests of its following tokens.
-Start = tuple[int, tuple[tuple[Check, ...], ...]]
+Checks = tuple[tuple[Check, ...], ...]  # per token of a pattern, the tests it must pass
 
 
 class UnsupportedRule(ValueError):
@@ -53,7 +52,8 @@ def index_attribute_rules(nlp: Language) -> None:
 
 class IndexedMatcher(Matcher):
     """A ``Matcher`` that finds matches of its equality-style rules through an index; anything it cannot
-    index (and spans, alignments) goes to spaCy's search."""
+    index (and spans, alignments) goes to spaCy's search. Like ``allow_missing=True``, which the attribute
+    ruler passes, the index does not complain about annotations a doc lacks: those tests just fail."""
 
     def __init__(self, vocab: Any) -> None:
         super().__init__(vocab)
@@ -64,6 +64,12 @@ class IndexedMatcher(Matcher):
     def add(self, key: str, patterns: list[list[dict[str, Any]]], **kwargs: Any) -> None:
         super().add(key, patterns, **kwargs)
         self._rules.append((key, patterns, kwargs.get("on_match") is not None))
+        self._index = None
+        self._unsupported = False
+
+    def remove(self, key: str) -> None:
+        super().remove(key)
+        self._rules = [rule for rule in self._rules if rule[0] != key]
         self._index = None
         self._unsupported = False
 
@@ -87,8 +93,10 @@ class IndexedMatcher(Matcher):
 
 class _Index:
     def __init__(self, rules: Sequence[tuple[int, list[list[dict[str, Any]]], bool]]) -> None:
-        by_keys: dict[tuple[int, ...], dict[tuple, list[Start]]] = {}
-        self.scanned: list[tuple[int, tuple[tuple[Check, ...], ...]]] = []  # tried at every token
+        # By the attributes its first token tests and their values: the rules that may start at a token,
+        # each with its match id and the tests of its following tokens.
+        by_keys: dict[tuple[int, ...], dict[tuple, list[tuple[int, Checks]]]] = {}
+        self.scanned: list[tuple[int, Checks]] = []  # tried at every token
         for match_id, patterns, callback in rules:
             if callback:
                 raise UnsupportedRule("a rule has an on_match callback")
@@ -127,7 +135,7 @@ def _getter(keys: tuple[int, ...]) -> Callable[[Values], tuple]:
     return itemgetter(*keys)
 
 
-def _holds(values: list[Values], start: int, checks: tuple[tuple[Check, ...], ...]) -> bool:
+def _holds(values: list[Values], start: int, checks: Checks) -> bool:
     return start + len(checks) <= len(values) and all(
         check(values[start + offset]) for offset, spec in enumerate(checks) for check in spec
     )

@@ -69,5 +69,16 @@ def test_what_the_index_cannot_read_goes_to_spacys_search() -> None:
     assert [span.text for span in spans] == [span.text for span in stock(doc, as_spans=True)]
 
 
+def test_a_removed_rule_no_longer_matches() -> None:
+    nlp = spacy.blank("en")
+    indexed = IndexedMatcher(nlp.vocab)
+    indexed.add("0", [[{"LOWER": "attention"}]])
+    indexed.add("1", [[{"LOWER": "is"}]])
+    doc = nlp("Attention is all")
+    assert len(indexed(doc)) == 2
+    indexed.remove("0")
+    assert [(start, end) for _, start, end in indexed(doc)] == [(1, 2)]
+
+
 def test_the_graders_pipeline_matches_through_the_index() -> None:
     assert isinstance(load_nlp().get_pipe("attribute_ruler").matcher, IndexedMatcher)
