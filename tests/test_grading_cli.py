@@ -55,6 +55,15 @@ def test_grade_answers_missing_column_is_a_clear_error(tmp_path: Path, bank: Pat
     assert not (tmp_path / "o.csv").exists()
 
 
+def test_grade_answers_refuses_to_write_over_its_input(tmp_path: Path, bank: Path) -> None:
+    src = tmp_path / "in.csv"
+    text = "question_id,answer\nT1,Tokens are processed in parallel.\n"
+    src.write_text(text, encoding="utf-8")
+    result = _run("grade-answers", str(src), "--out", str(tmp_path / "." / "in.csv"), "--bank", str(bank))
+    assert result.exit_code != 0 and "is the input file" in result.output
+    assert src.read_text(encoding="utf-8") == text
+
+
 def test_calibrate_refuses_too_little_data(tmp_path: Path, bank: Path) -> None:
     src = tmp_path / "g.csv"
     src.write_text("question_id,answer,score\nT1,a,1\nT1,b,0\n", encoding="utf-8")

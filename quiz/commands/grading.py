@@ -35,12 +35,18 @@ def grade_answers(in_csv: Path, out_csv: Path, bank_ref: str | None) -> None:
     columns are kept), or question, reference_answer and answer for questions that are not in a bank.
     Commas, semicolons or tabs (an Excel "sep=;" first line is understood); quote answers that contain
     the delimiter. Bad rows are reported on stderr by row number and skipped; the output is written
-    atomically.
+    atomically, never over IN_CSV.
     """
     from graders.answer_csv import output_row, read_answers, write_atomically
     from graders.bank import load_bank
+    from graders.errors import InputError
     from graders.short_answer import ShortAnswerGrader
 
+    if out_csv.exists() and in_csv.exists() and out_csv.samefile(in_csv):
+        raise InputError(
+            f"--out {out_csv} is the input file: grading would replace the answers",
+            hint="write the grades to another file, e.g. --out graded.csv",
+        )
     err = Console(stderr=True)
     bank = load_bank(bank_ref)
     header, rows, problems = read_answers(in_csv, bank)
