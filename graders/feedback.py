@@ -76,6 +76,8 @@ def decide(
         confidence = max(confidence, 0.7) if score < PARTIAL_AT else confidence
     if "misconception" in flags and raw >= correct_at:
         confidence -= 0.2  # the answer reads right to the model but matches a misconception
+    if "contradicts_reference" in flags and score >= correct_at:
+        confidence = min(confidence, UNSURE_CONFIDENCE)  # right overall, but a sentence reverses the key
     confidence = min(max(confidence, 0.05), 0.99)
     needs_review = confidence < REVIEW_BELOW or bool(REVIEW_FLAGS.intersection(flags))
     return Outcome(round(score, 4), round(confidence, 3), needs_review)
@@ -129,6 +131,8 @@ def explain(
         )
         parts.append(f"Reading it together with the reference answer, the answer verifier {verdict}.")
     parts.extend(reasons[f] for f in flags if f in reasons)
+    if "contradicts_reference" in flags and score >= BINARY_CORRECT_AT:
+        parts.append("It reads as right overall, but contradicts the reference answer; flagged for review.")
     if unbacked(score, bool(covered), has_rubric):
         parts.append("No rubric point is clearly covered; flagged for review.")
     return " ".join(parts) if parts else "Does not match the model answer."

@@ -411,9 +411,12 @@ def _detect(analysis: Analysis, pack: ItemPack, f: dict[str, float]) -> list[str
         flags.append("off_topic")
     # It reverses at least as much of the answer key as it affirms: a misconception costs the answer, as
     # it does with instructors. Only rubric points are short single claims that the negation test can
-    # judge; against a whole reference answer the signal stays a soft one for the calibration.
+    # judge; against a whole reference answer the signal stays a soft one for the calibration, and a grade
+    # that it leaves correct goes to a person (``feedback.decide``).
     if pack.has_rubric and f["reversed"] > 0 and f["reversed"] >= f["coverage"]:
         flags.append("contradicts_key")
+    elif not pack.has_rubric and f["reversed"] > 0:
+        flags.append("contradicts_reference")
     if analysis.n_words > max(PADDED_WORDS, 4 * pack.reference_analysis.n_words):
         flags.append("long_padded")
     return flags

@@ -197,7 +197,8 @@ def test_the_opposite_extreme_reverses_a_reference_answer(grader: ShortAnswerGra
     # Against a short reference a reversal is a soft signal (of the SemEval answers it flags, more are right
     # than wrong; against the first sentences of the bank's model answers it flags 5 of 80 right answers),
     # so it costs the answer much of its score, is explained, and leaves the verdict to a person.
-    assert wrong.score < right.score - 0.25 and wrong.needs_review and "contradicts it" in wrong.explanation
+    assert wrong.score < right.score - 0.25 and "contradicts it" in wrong.explanation
+    assert wrong.needs_review and "contradicts_reference" in wrong.flags
 
 
 def test_misconception_is_detected_with_its_sentence(grader: ShortAnswerGrader, t2: Question) -> None:

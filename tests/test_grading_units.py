@@ -105,6 +105,15 @@ def test_a_middling_score_no_rubric_point_backs_goes_to_review() -> None:
     assert "flagged for review" not in explain(0.2, missed, None, (), True)
 
 
+def test_a_correct_short_reference_answer_that_contradicts_the_reference_goes_to_review() -> None:
+    flags = ("contradicts_reference",)
+    assert decide(0.9, 0.0, flags, False, binary=True).needs_review
+    assert not decide(0.9, 0.0, (), False, binary=True).needs_review
+    assert not decide(0.1, 0.0, flags, False, binary=True).needs_review  # already incorrect
+    assert "contradicts the reference answer; flagged for review" in explain(0.9, (), None, flags, False)
+    assert "flagged for review" not in explain(0.1, (), None, flags, False)
+
+
 def test_the_explanation_says_what_the_answer_verifier_made_of_a_short_reference_answer() -> None:
     hit = (RubricHit("r1", "The salt stays behind.", 1.0, True, 0.9, None, None),)
     assert "the answer verifier judges it right." in explain(0.9, hit, None, (), False, 3.0)
