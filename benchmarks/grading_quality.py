@@ -220,7 +220,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--semeval-every", type=int, default=SEMEVAL_EVERY, help="use every K-th SemEval row")
-    parser.add_argument("--cache", type=Path, default=None, help="reuse extracted signals from this folder")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="reuse extracted signals from this folder (empty it after changing a signal or the verifier)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -230,7 +235,10 @@ def main() -> None:
     dev_data = read_theory_dev(args.data / THEORY_DEV, bank)
     dev = _cached(args.cache, "dev", lambda: grade_all(grader, dev_data))
 
-    semeval = _cached(args.cache, f"semeval{k}", lambda: grade_semeval(grader, args.data / SEMEVAL, k))
+    # the out-of-fold logits read afresh: a cache made before scripts/train_verifier.py holds the old ones
+    semeval = with_oof(
+        _cached(args.cache, f"semeval{k}", lambda: grade_semeval(grader, args.data / SEMEVAL, k))
+    )
     examples = _cached(args.cache, "examples", lambda: grade_examples(grader, bank))
 
     y = dev.scores
