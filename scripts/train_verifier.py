@@ -99,25 +99,31 @@ def main() -> None:
     items, answers, scores, groups = read_semeval(args.data / SEMEVAL)
     references = [item.references for item in items]
     weights = CORPUS_WEIGHT | dict(args.weight)
-    unknown = sorted(set(weights) - {group.partition(":")[0] for group in groups})
+    corpora = [group.partition(":")[0] for group in groups]  # read_semeval's groups: "<dataset>:<question>"
+    unknown = sorted(set(weights) - set(corpora))
     if unknown:
         parser.error(f"no SemEval corpus named {', '.join(unknown)}")
-    times = np.array([weights[group.partition(":")[0]] for group in groups])
+    times = np.array([weights[corpus] for corpus in corpora])
+
+    def fit(rows: np.ndarray, label: str):
+        """An adapter trained on ``rows``, each drawn as many times an epoch as its corpus's weight."""
+        drawn = np.repeat(rows, times[rows])
+        return verifier.train(
+            model,
+            [references[i] for i in drawn],
+            [answers[i] for i in drawn],
+            scores[drawn],
+            epochs=args.epochs,
+            progress=_progress(label),
+        )
+
     folds_of, unseen = SPLITS[args.split]
     oof_file = OOF_FILES[args.split]
     fold = folds_of(groups, args.folds)
     oof = np.zeros(len(answers))
     for k in range(args.folds):
         test = np.flatnonzero(fold == k)
-        train = np.repeat(np.flatnonzero(fold != k), times[fold != k])
-        state, meta = verifier.train(
-            model,
-            [references[i] for i in train],
-            [answers[i] for i in train],
-            scores[train],
-            epochs=args.epochs,
-            progress=_progress(f"fold {k + 1}/{args.folds}"),
-        )
+        state, meta = fit(np.flatnonzero(fold != k), f"fold {k + 1}/{args.folds}")
         path = args.out / f".verifier_fold{k}.safetensors"
         verifier.save(state, meta, path)  # scored as shipped: half precision, merged
         fold_verifier = verifier.Verifier.from_model(model, path)
@@ -134,15 +140,7 @@ def main() -> None:
     )
     if args.split != "questions":
         return
-    train = np.repeat(np.arange(len(answers)), times)
-    state, meta = verifier.train(
-        model,
-        [references[i] for i in train],
-        [answers[i] for i in train],
-        scores[train],
-        epochs=args.epochs,
-        progress=_progress("all rows"),
-    )
+    state, meta = fit(np.arange(len(answers)), "all rows")
     verifier.save(state, meta | {"corpus_weight": json.dumps(weights)}, args.out / verifier.ADAPTER_FILE)
     log.info("wrote %s", args.out / verifier.ADAPTER_FILE)
 
