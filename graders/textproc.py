@@ -557,7 +557,12 @@ def _foil(sent: Span) -> set[int]:
             # the parse of these varies: up to the next punctuation mark
             end = next((t.i for t in sent[tok.i - sent.start :] if t.is_punct), sent.end)
             tokens.update(range(tok.i, end))
-        elif tok.lower_ in _FOILS and tok.head.i != tok.i:  # not the root: a misparse takes the sentence
+        elif (
+            tok.lower_ in _FOILS
+            and tok.head.i != tok.i  # not the root: a misparse takes the sentence
+            # nor the verb of a clause of the claim: "but each word is only compared with its neighbours"
+            and not any(child.dep_ in ("nsubj", "nsubjpass") for child in tok.children)
+        ):
             tokens.update(t.i for t in tok.subtree)
     return tokens
 

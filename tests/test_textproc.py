@@ -314,12 +314,22 @@ def test_a_pronoun_before_any_name_speaks_of_the_topic() -> None:
         ("Transformers need less data than RNNs, which have far fewer parameters.", "paramet", "datum"),
         ("It generates the output step by step instead of in a single go.", "singl", "step"),
         ("It works in parallel rather than sequentially, so training is fast.", "sequenti", "fast"),
+        ("Compared with RNNs, which read word by word, Transformers work in parallel.", "read", "parallel"),
     ],
 )
 def test_the_phrase_a_claim_is_set_against_is_not_claimed(sentence, text: str, foil: str, claim: str) -> None:
     parsed = sentence(text)
     assert foil in parsed.stems and foil not in parsed.claimed
     assert claim in parsed.claimed
+
+
+def test_a_foil_word_as_the_verb_of_a_clause_is_claimed(sentence) -> None:
+    """ "but each word is only compared with its neighbours" claims that; it sets nothing against it."""
+    parsed = sentence(
+        "Attention computes a weighted sum of the inputs, but each word is only compared with the words "
+        "directly next to it."
+    )
+    assert {"compar", "next", "onli"} <= parsed.claimed
 
 
 def test_numpy_matrix_products_parse_like_blis() -> None:
