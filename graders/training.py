@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,7 +25,11 @@ from graders.feedback import Outcome, decide
 from graders.grade import Grade
 from graders.short_answer import AdHocItem, Item, ShortAnswerGrader, graded_like_rubric
 from graders.signals import CONTEXT, FEATURES
+from graders.textproc import stem
 from graders.verifier import SIGNAL as VERIFIER
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +77,8 @@ OOF_DOMAINS_FILE = "verifier_oof_domains.csv"
 OOF_DOMAINS_PATH = Path(__file__).parent / "data" / OOF_DOMAINS_FILE
 # Each file by the ``--split`` of scripts/train_verifier.py that writes it.
 OOF_FILES = {"questions": OOF_FILE, "answers": OOF_ANSWERS_FILE, "domains": OOF_DOMAINS_FILE}
+# How many right answers ``antonym_swaps`` turns wrong with the same word and antonym, at most.
+ANTONYM_SWAPS_PER_PAIR = 25
 
 
 @dataclass(frozen=True)
@@ -168,6 +176,89 @@ def answer_folds(groups: Sequence[str], folds: int = 5) -> np.ndarray:
         rows = rng.permutation(rows_of[name])
         fold[rows] = (np.arange(len(rows)) + rng.integers(folds)) % folds
     return fold
+
+
+# The inflection a word's tag asks of its antonym ("longest": "shortest"), with the spellings to try.
+_SUFFIX_OF_TAG = {
+    **dict.fromkeys(("JJR", "RBR"), "er"),
+    **dict.fromkeys(("JJS", "RBS"), "est"),
+    **dict.fromkeys(("VBD", "VBN"), "ed"),
+    "VBZ": "s",
+    "VBG": "ing",
+}
+_WORDNET_POS = {"ADJ": "a", "ADV": "r", "VERB": "v"}
+_WORDS = re.compile(r"[a-z]+")
+
+
+def antonym_swaps(
+    nlp: Language,
+    references: Sequence[Sequence[str]],
+    answers: Sequence[str],
+    scores: np.ndarray,
+    *,
+    per_pair: int = ANTONYM_SWAPS_PER_PAIR,
+) -> list[str | None]:
+    """For each right answer (score >= 0.5), the answer with one word it shares with a reference swapped
+    for the word's WordNet antonym ("the longest path" -> "the shortest path"); None for the others. Wrong
+    answers in the reference's own words, for the verifier to learn to read what a key word says, not
+    only that it is there.
+
+    Only adjectives, adverbs and verbs (in their first two WordNet senses) are swapped, and only into a
+    form some text of the data uses (so no "heavyer" or "unwire"), and never into a word a reference
+    uses (then the swap is no contradiction). At most ``per_pair`` answers (chosen at random, seeded)
+    swap the same word for the same antonym: Beetle's many "closed path" answers do not crowd out the
+    rest."""
+    from graders.assets import ensure_wordnet
+
+    ensure_wordnet()
+    from nltk.corpus import wordnet
+
+    texts = (*answers, *(r for refs in references for r in refs))
+    vocabulary = {word for text in texts for word in _WORDS.findall(text.lower())}
+
+    def antonym(token) -> str | None:
+        pos = _WORDNET_POS.get(token.pos_)
+        if pos is None or (token.is_stop and token.tag_ not in _SUFFIX_OF_TAG):
+            return None
+        lemma = token.lemma_.lower()
+        for synset in wordnet.synsets(lemma, pos)[:2]:
+            for name in (lem for lem in synset.lemmas() if lem.name().lower() == lemma):
+                for other in (a.name().lower() for a in name.antonyms() if "_" not in a.name()):
+                    if token.lower_ == lemma:
+                        forms = [other]
+                    else:
+                        suffix = _SUFFIX_OF_TAG.get(token.tag_, "")
+                        forms = [other + suffix, other + other[-1] + suffix, other[:-1] + "i" + suffix]
+                        forms += [other[:-1] + suffix]
+                    for form in forms:
+                        if form in vocabulary and (form == other or wordnet.morphy(form, pos) == other):
+                            return form
+        return None
+
+    rng = np.random.default_rng(0)
+    by_pair: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    right = np.flatnonzero(np.asarray(scores) >= 0.5)
+    for i, doc in zip(right, nlp.pipe(answers[i] for i in right), strict=True):
+        key = {stem(word) for r in references[i] for word in _WORDS.findall(r.lower())}
+        for token in doc:
+            if stem(token.lower_) not in key:
+                continue
+            other = antonym(token)
+            if other is None or stem(other) in key:
+                continue
+            if token.text[:1].isupper():
+                other = other.capitalize()
+            text = doc.text
+            by_pair.setdefault((token.lemma_.lower(), other.lower()), []).append(
+                (i, text[: token.idx] + other + text[token.idx + len(token) :])
+            )
+            break
+    swaps: list[str | None] = [None] * len(answers)
+    for pair in sorted(by_pair):
+        rows = by_pair[pair]
+        for k in rng.permutation(len(rows))[:per_pair]:
+            swaps[rows[k][0]] = rows[k][1]
+    return swaps
 
 
 def write_oof(path: Path, items: Sequence[Item], answers: Sequence[str], logits: np.ndarray) -> None:

@@ -1,7 +1,7 @@
 """Train the answer verifier (graders/verifier.py) on SemEval-2013's training splits.
 
     .venv/bin/python scripts/train_verifier.py [--data ../shared/data] [--folds 5] [--epochs 2]
-        [--split questions|answers|domains] [--weight CORPUS=N ...]
+        [--split questions|answers|domains] [--weight CORPUS=N ...] [--swaps N]
 
 Writes graders/data/verifier.safetensors, trained on all rows, and graders/data/verifier_oof.csv: for
 each row, the logit of the adapter trained on the other folds' questions (the folds of
@@ -32,10 +32,13 @@ import numpy as np
 
 from graders import verifier
 from graders.embedding import load_model
+from graders.textproc import load_nlp
 from graders.training import (
+    ANTONYM_SWAPS_PER_PAIR,
     OOF_FILES,
     SEMEVAL,
     answer_folds,
+    antonym_swaps,
     domain_folds,
     question_folds,
     read_semeval,
@@ -91,6 +94,14 @@ def main() -> None:
         metavar="CORPUS=N",
         help=f"draw a corpus's rows N times an epoch (default: {CORPUS_WEIGHT})",
     )
+    parser.add_argument(
+        "--swaps",
+        type=int,
+        default=ANTONYM_SWAPS_PER_PAIR,
+        metavar="N",
+        help="add right answers with a key word swapped for its antonym, labelled wrong, at most N per word "
+        f"and antonym (default: {ANTONYM_SWAPS_PER_PAIR}; 0: none)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "graders" / "data", help="folder to write to")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -104,15 +115,19 @@ def main() -> None:
     if unknown:
         parser.error(f"no SemEval corpus named {', '.join(unknown)}")
     times = np.array([weights[corpus] for corpus in corpora])
+    swaps = antonym_swaps(load_nlp(), references, answers, scores, per_pair=args.swaps)
+    log.info("%d right answers with a key word swapped for its antonym", sum(s is not None for s in swaps))
 
     def fit(rows: np.ndarray, label: str):
-        """An adapter trained on ``rows``, each drawn as many times an epoch as its corpus's weight."""
+        """An adapter trained on ``rows``, each drawn as many times an epoch as its corpus's weight, and
+        on their antonym swaps, labelled wrong."""
         drawn = np.repeat(rows, times[rows])
+        swapped = [i for i in rows if swaps[i] is not None]
         return verifier.train(
             model,
-            [references[i] for i in drawn],
-            [answers[i] for i in drawn],
-            scores[drawn],
+            [references[i] for i in (*drawn, *swapped)],
+            [*(answers[i] for i in drawn), *(swaps[i] for i in swapped)],
+            np.concatenate([scores[drawn], np.zeros(len(swapped))]),
             epochs=args.epochs,
             progress=_progress(label),
         )
@@ -141,7 +156,8 @@ def main() -> None:
     if args.split != "questions":
         return
     state, meta = fit(np.arange(len(answers)), "all rows")
-    verifier.save(state, meta | {"corpus_weight": json.dumps(weights)}, args.out / verifier.ADAPTER_FILE)
+    recipe = {"corpus_weight": json.dumps(weights), "antonym_swaps_per_pair": str(args.swaps)}
+    verifier.save(state, meta | recipe, args.out / verifier.ADAPTER_FILE)
     log.info("wrote %s", args.out / verifier.ADAPTER_FILE)
 
 

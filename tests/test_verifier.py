@@ -16,7 +16,8 @@ from graders.embedding import load_model
 from graders.grade import Grade, Verdict
 from graders.short_answer import AdHocItem, ShortAnswerGrader, graded_like_rubric
 from graders.signals import FEATURES
-from graders.training import OOF_ANSWERS_FILE, Graded, with_oof, write_oof
+from graders.textproc import load_nlp
+from graders.training import OOF_ANSWERS_FILE, Graded, antonym_swaps, with_oof, write_oof
 from graders.verifier import SIGNAL, Verifier
 
 pytestmark = pytest.mark.models
@@ -84,6 +85,40 @@ def test_the_shipped_verifier_tells_a_right_answer_from_a_wrong_one(model) -> No
         ]
     )
     assert right > 0 > wrong
+
+
+def test_antonym_swaps_turn_right_answers_wrong_in_the_references_words() -> None:
+    tree = ("The height is the length of the longest path from the root to a leaf.",)
+    pitch = ("When the string was tighter, the pitch was higher.",)
+    bulb = ("The bulb lights because it is in a closed path with the battery.",)
+    rows = [
+        (tree, "It is the longest path down from the root to a leaf.", 1.0),
+        (tree, "The shortest path from the root.", 0.0),  # wrong already: not swapped
+        (pitch, "Higher.", 1.0),
+        (pitch, "A lower pitch.", 0.0),
+        (bulb, "The bulb is in a closed path.", 1.0),
+        (bulb, "The switch is closed, so the bulb and the battery are in a closed path.", 1.0),
+        (bulb, "The switch is open.", 0.0),
+        (("Plants make sugar from carbon dioxide and water.",), "They make sugar from water and air.", 1.0),
+    ]
+    references, answers, scores = zip(*rows, strict=True)
+    swaps = antonym_swaps(load_nlp(), references, answers, np.array(scores), per_pair=1)
+    assert swaps[0] == "It is the shortest path down from the root to a leaf."
+    assert swaps[2] == "Lower."  # inflected and capitalised like the word it replaces
+    assert swaps[1] is swaps[3] is swaps[6] is None
+    assert swaps[7] is None  # no key word with an antonym
+    # at most one answer per word and antonym: "closed" -> "open" once
+    assert [s for s in swaps[4:6] if s is not None] in (
+        ["The bulb is in a open path."],
+        ["The switch is open, so the bulb and the battery are in a closed path."],
+    )
+
+
+def test_an_antonym_no_text_of_the_data_uses_is_not_swapped_in() -> None:
+    """ "shortest" is in no text: "longest" stays (a made-up form would teach the verifier a tell)."""
+    references = [("The height is the length of the longest path from the root to a leaf.",)]
+    answers = ["It is the longest path down from the root to a leaf."]
+    assert antonym_swaps(load_nlp(), references, answers, np.array([1.0])) == [None]
 
 
 def test_short_references_are_verified_and_rubric_items_are_not() -> None:
