@@ -15,6 +15,7 @@ course graded without rubrics). Adversarial:
 tests/data/grading/adversarial.csv (written for this benchmark), graded with the shipped calibrations.
 Each part also reports how well ``needs_review`` finds the grades that are off. Right answers:
 tests/data/grading/right_answers.csv, full-mark answers in the constructions that trip reversal tests.
+Antonym swaps: right answers with a key word swapped for its antonym, against a short reference answer.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from graders.training import (
     THEORY_DEV,
     Graded,
     answer_folds,
+    antonym_swaps,
     domain_folds,
     final_outcomes,
     fit_on,
@@ -172,11 +174,41 @@ def _first_sentence(text: str) -> str:
     return re.split(r"(?<=\D[.!?])\s+", text.strip(), maxsplit=1)[0]
 
 
+def antonym_swapped(grader: ShortAnswerGrader, bank: Bank, dev_data: tuple) -> str:
+    """Right answers (theory_dev's from 0.5, the right-answers set, the bank's model answers), each against
+    its model answer's first sentence, and the same with a key word swapped for its antonym ("bidirectional"
+    for "unidirectional"; ``training.antonym_swaps``, which makes the verifier's training rows of this kind
+    from SemEval): how much the swap costs them."""
+    right = [(bank.question(row["question_id"]), row["answer"]) for row in _rows(RIGHT_ANSWERS)]
+    right += [(q, q.model_answer) for q in bank.questions]
+    others = ([q for q, _ in right], [a for _, a in right], np.ones(len(right)), None)
+    items, answers, scores = [], [], []
+    for data in (dev_data, others):
+        adhoc = as_adhoc(bank, data, first_sentence=True)
+        items, answers, scores = [*items, *adhoc[0]], [*answers, *adhoc[1]], [*scores, *adhoc[2]]
+    references = [item.references for item in items]
+    swaps = antonym_swaps(grader.nlp, references, answers, np.array(scores), per_pair=len(answers))
+    rows = [i for i, swap in enumerate(swaps) if swap is not None]
+    before = scores_of(grader.grade_many((items[i], answers[i]) for i in rows))
+    graded = grader.grade_many((items[i], swaps[i]) for i in rows)
+    after = scores_of(graded)
+    caught = np.mean([g.score < 0.5 or g.needs_review for g in graded])
+    return (
+        f"{len(rows)} answers: mean score {before.mean():.2f} -> {after.mean():.2f}; the swap lowers "
+        f"{np.mean(after < before):.0%} of the scores, and {caught:.0%} are graded under 0.5 or sent to "
+        "review"
+    )
+
+
+def _rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
 def _graded_rows(grader: ShortAnswerGrader, path: Path, kind: str) -> tuple[list[dict], list[Grade], dict]:
     """A CSV of answers to the default bank's questions, graded; mean score per value of ``kind``."""
     bank = load_bank()
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = _rows(path)
     grades = grader.grade_many((bank.question(r["question_id"]), r["answer"]) for r in rows)
     by_kind: dict[str, list[float]] = defaultdict(list)
     for row, grade in zip(rows, grades, strict=True):
@@ -328,6 +360,11 @@ def main() -> None:
         f"Right answers worded against the wrong idea ({RIGHT_ANSWERS.relative_to(ROOT)}: 80 full-mark "
         "answers, 4 per question, written from the bank alone; this set found the false reversals fixed "
         f"in session 6, so it is no longer unseen): {right_answers(grader)}.",
+    ]
+    lines += [
+        "",
+        "Right answers with a key word swapped for its antonym, against a short reference answer (the "
+        f"model answer's first sentence; shipped calibrations): {antonym_swapped(grader, bank, dev_data)}.",
     ]
     write_section("Short-answer grading quality", "benchmarks.grading_quality", "\n".join(lines))
 
