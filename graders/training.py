@@ -248,9 +248,8 @@ def antonym_swaps(
                 continue
             if token.text[:1].isupper():
                 other = other.capitalize()
-            text = doc.text
             by_pair.setdefault((token.lemma_.lower(), other.lower()), []).append(
-                (i, text[: token.idx] + other + text[token.idx + len(token) :])
+                (i, doc.text[: token.idx] + other + doc.text[token.idx + len(token) :])
             )
             break
     swaps: list[str | None] = [None] * len(answers)

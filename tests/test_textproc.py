@@ -324,7 +324,8 @@ def test_the_phrase_a_claim_is_set_against_is_not_claimed(sentence, text: str, f
 
 
 def test_a_foil_word_as_the_verb_of_a_clause_is_claimed(sentence) -> None:
-    """ "but each word is only compared with its neighbours" claims that; it sets nothing against it."""
+    """A clause whose verb is a foil word ("but each word is only compared with its neighbours") is part of
+    the claim, not what the claim is set against."""
     parsed = sentence(
         "Attention computes a weighted sum of the inputs, but each word is only compared with the words "
         "directly next to it."

@@ -115,7 +115,7 @@ def test_antonym_swaps_turn_right_answers_wrong_in_the_references_words() -> Non
 
 
 def test_an_antonym_no_text_of_the_data_uses_is_not_swapped_in() -> None:
-    """ "shortest" is in no text: "longest" stays (a made-up form would teach the verifier a tell)."""
+    """No text uses "shortest", so "longest" stays: a made-up form would teach the verifier a tell."""
     references = [("The height is the length of the longest path from the root to a leaf.",)]
     answers = ["It is the longest path down from the root to a leaf."]
     assert antonym_swaps(load_nlp(), references, answers, np.array([1.0])) == [None]
