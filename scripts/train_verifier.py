@@ -70,6 +70,12 @@ def _weight(text: str) -> tuple[str, int]:
     return corpus, int(times)
 
 
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number (0 or more)")
+    return int(text)
+
+
 def _progress(label: str):
     start = time.monotonic()
 
@@ -102,7 +108,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--swaps",
-        type=int,
+        type=_count,
         default=ANTONYM_SWAPS_PER_PAIR,
         metavar="N",
         help="add right answers with a key word swapped for its antonym, labelled wrong, at most N per word "

@@ -119,6 +119,9 @@ def test_an_antonym_no_text_of_the_data_uses_is_not_swapped_in() -> None:
     references = [("The height is the length of the longest path from the root to a leaf.",)]
     answers = ["It is the longest path down from the root to a leaf."]
     assert antonym_swaps(load_nlp(), references, answers, np.array([1.0])) == [None]
+    answers = ["It is the longest path, not the shortest one."]  # "shortest" in a text now
+    assert antonym_swaps(load_nlp(), references, answers, np.array([1.0])) != [None]
+    assert antonym_swaps(load_nlp(), references, answers, np.array([1.0]), per_pair=0) == [None]  # --swaps 0
 
 
 def test_short_references_are_verified_and_rubric_items_are_not() -> None:
