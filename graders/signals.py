@@ -276,7 +276,11 @@ def _swapped_entities(sentence: Sentence, target: Sentence) -> str | None:
 
     for frame in sentence.frames:
         swapped = ENTITY_SWAPS.get(frame.entity)
-        if swapped is None:
+        # Nor does a sentence that says of this entity the other side of what the target says of its
+        # counterpart: "traditional attention attends to a separate sequence" states the contrast the
+        # target makes ("self-attention attends to the same sequence") from the other end.
+        contrasted = any(e == frame.entity and (-s, swapped) in target.sides for s, e in sentence.sides)
+        if swapped is None or contrasted:
             continue
         own = max((len(shared(frame, t)) for t in target.frames if t.entity == frame.entity), default=0)
         # A target that compares its entity with this one ("... more efficiently than RNNs") is not

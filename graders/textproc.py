@@ -403,7 +403,8 @@ class _Entities:
                 # phrase ("better than in RNNs", "parts of the input"), a modifier ("RNN-based models") or a
                 # relative clause ("the half that writes the output") does not become the topic.
                 first = tok
-                while first.dep_ == "conj":  # "than RNNs and LSTMs"
+                # "than RNNs and LSTMs", "than recurrent neural networks (RNNs)"
+                while first.dep_ in ("conj", "appos"):
                     first = first.head
                 if (
                     named is not None

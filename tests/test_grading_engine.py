@@ -170,6 +170,15 @@ def test_right_answers_set_against_the_wrong_idea_keep_their_marks(grader: Short
     assert len(rows) == 80 and not wrong
 
 
+def test_each_model_answer_of_the_shipped_bank_earns_full_marks(grader: ShortAnswerGrader) -> None:
+    """The key itself is the first answer an instructor tries: no flag, no misconception, no reversal (the
+    Q3 and Q6 keys once 'reversed' their own rubric points and scored 0.15)."""
+    questions = load_bank().questions
+    graded = zip(questions, grader.grade_many((q, q.model_answer) for q in questions), strict=True)
+    wrong = [(q.id, g.score, g.flags) for q, g in graded if g.flags or g.score < 0.9]
+    assert len(questions) == 20 and not wrong
+
+
 def test_static_word_vectors_reverse_contextual_ones(grader: ShortAnswerGrader) -> None:
     question = load_bank().question("Q1")  # what is BERT; a point: its word vectors depend on the sentence
     static = grader.grade(

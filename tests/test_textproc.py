@@ -250,6 +250,17 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
         ),
         # "without" denies what it governs, not the clause
         ("The decoder generates the output without any recurrence.", "The decoder generates the output."),
+        # the name in brackets after a compared noun is compared too: "they" are the Transformers
+        (
+            "Transformers are faster than recurrent neural networks (RNNs) because they can process the "
+            "input in parallel, unlike RNNs, which process it sequentially.",
+            "Transformers can process all positions of an input sequence in parallel.",
+        ),
+        # the other side of the contrast, said of the other entity: the same contrast from its other end
+        (
+            "Traditional attention involves attending to a separate input sequence.",
+            "Self-attention lets each element attend to the other elements of the same sequence.",
+        ),
         # a denial in a clause that the parse attaches across a semicolon stays in that clause
         (
             "The encoder does not see the labels; the decoder generates the output sequence.",
