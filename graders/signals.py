@@ -253,7 +253,9 @@ def _contrasting_side(sentence: Sentence, target: Sentence) -> str | None:
         says_same = any(s == side and _same_entity(entity, e) for s, e in target.sides)
         # "not only sequential but also parallel", or both sides of things it does not name: unclear
         both_sides = any(s == -side and _same_entity(entity, e) for s, e in sentence.sides)
-        if says_other and not says_same and not both_sides:
+        if both_sides:
+            continue
+        if says_other and not says_same:
             return "contradicts it"
         swapped = ENTITY_SWAPS.get(entity or "")
         if swapped and (side, swapped) in target.sides and (side, entity) not in target.sides:
@@ -263,13 +265,15 @@ def _contrasting_side(sentence: Sentence, target: Sentence) -> str | None:
 
 def _swapped_entities(sentence: Sentence, target: Sentence) -> str | None:
     """The sentence attributes to one entity what the target says of its counterpart ("the decoder
-    reads the input" for "the encoder reads the input"): sharing two content words, or one when neither
-    claim mentions the other entity (then "passes its representation to the decoder" is no swap). A
-    sentence that also says it of the right entity ("unlike GPT, which sees the previous words, BERT
-    sees the words on both sides") swaps nothing. Comparatives do not count ("GPT-2 is better at generating
-    text" and "BERT is better at understanding text" share no claim), and one shared word only when it is
-    what both claims say ("GPT-2 is bidirectional") or names one of the pair ("the encoder writes the
-    output"), not any thing they speak of ("text")."""
+    reads the input" for "the encoder reads the input"): sharing two content words, among them what both
+    do or an entity's name ("processes the sequence into a representation" and "uses the representation
+    to generate the sequence" share things, not an act), or one when neither claim mentions the other
+    entity (then "passes its representation to the decoder" is no swap). A sentence that also says it of
+    the right entity ("unlike GPT, which sees the previous words, BERT sees the words on both sides")
+    swaps nothing. Comparatives do not count ("GPT-2 is better at generating text" and "BERT is better at
+    understanding text" share no claim), and one shared word only when it is what both claims say ("GPT-2
+    is bidirectional") or names one of the pair ("the encoder writes the output"), not any thing they
+    speak of ("text")."""
 
     def shared(a: Frame, b: Frame) -> frozenset[str]:
         return (a.stems & b.stems) - COMPARATIVES
@@ -297,7 +301,8 @@ def _swapped_entities(sentence: Sentence, target: Sentence) -> str | None:
             apart = stem(swapped) not in frame.stems and stem(frame.entity) not in other.stems
             right = max((len(shared(f, other)) for f in sentence.frames if f.entity == swapped), default=0)
             said = words <= (frame.predicates & other.predicates) | ENTITY_STEMS
-            if crossed > max(own, right) and (crossed >= 2 or (crossed == 1 and apart and said)):
+            acts = bool(frame.predicates & other.predicates or words & ENTITY_STEMS)
+            if crossed > max(own, right) and ((crossed >= 2 and acts) or (crossed == 1 and apart and said)):
                 return f"says of the {frame.entity} what holds for the {swapped}"
     return None
 

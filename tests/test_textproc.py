@@ -256,6 +256,17 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
             "input in parallel, unlike RNNs, which process it sequentially.",
             "Transformers can process all positions of an input sequence in parallel.",
         ),
+        # ... even where the parse hangs the foil's relative clause on the claim: both sides, unclear
+        (
+            "Transformers are faster than recurrent neural networks (RNNs) because they can process input "
+            "sequences in parallel, unlike RNNs and LSTMs, which process sequences sequentially.",
+            "RNNs and LSTMs process a sequence sequentially, one step at a time.",
+        ),
+        # what the encoder does and what the decoder does share objects, not an action: no swap
+        (
+            "The encoder processes the input sequence into a continuous representation.",
+            "The decoder uses the encoder's representation to generate the output sequence.",
+        ),
         # the other side of the contrast, said of the other entity: the same contrast from its other end
         (
             "Traditional attention involves attending to a separate input sequence.",
