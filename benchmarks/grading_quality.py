@@ -70,7 +70,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIG_ERROR = 0.3  # a grade this far from the instructor's is one a person should see
 ADVERSARIAL = ROOT / "tests" / "data" / "grading" / "adversarial.csv"
 RIGHT_ANSWERS = ROOT / "tests" / "data" / "grading" / "right_answers.csv"
-CAPS_OF_WRONG = ("misconception", "contradicts_key")
+CAPS_OF_WRONG = ("misconception", "contradicts_key", "other_question")
 GROUPS: dict[str, tuple[str, ...]] = {
     "sentence similarity": ("ref_cos", "ref_cos_demoted", "question_cos"),
     "token alignment": ("align_precision", "align_recall", "align_f1"),
@@ -225,14 +225,28 @@ def adversarial(grader: ShortAnswerGrader) -> tuple[dict[str, float], float, str
 
 def right_answers(grader: ShortAnswerGrader) -> str:
     """Full-mark answers worded against the wrong idea ("unlike RNNs, which ...", "it does not ..."):
-    how many a false reversal or misconception caps."""
+    how many a false reversal, misconception or other question caps."""
     _, grades, by_style = _graded_rows(grader, RIGHT_ANSWERS, "style")
     scores = scores_of(grades)
     capped = sum(1 for g in grades if set(g.flags) & set(CAPS_OF_WRONG))
     styles = ", ".join(f"{style} {score:.2f}" for style, score in by_style.items())
     return (
-        f"mean score {scores.mean():.2f} ({styles}); {capped} of {len(grades)} capped as a misconception "
-        f"or a contradiction of the key, {(scores < 0.6).sum()} under 0.6"
+        f"mean score {scores.mean():.2f} ({styles}); {capped} of {len(grades)} capped as a misconception, "
+        f"a contradiction of the key or an answer to another question, {(scores < 0.6).sum()} under 0.6"
+    )
+
+
+def other_keys(grader: ShortAnswerGrader, bank: Bank) -> str:
+    """Each model answer given to each other question of the bank: an answer to another question that
+    reads fluent and on the module's topic. Questions that share a topic share points too ("why is the
+    Transformer efficient" and "its advantages over RNNs"), so not every such pair deserves a low score."""
+    pairs = [(q, o.model_answer) for q in bank.questions for o in bank.questions if o.id != q.id]
+    grades = grader.grade_many(pairs)
+    scores = scores_of(grades)
+    flagged = np.mean(["other_question" in g.flags for g in grades])
+    return (
+        f"{len(pairs)} pairs: mean score {scores.mean():.2f}, {np.mean(scores >= 0.7):.0%} graded correct; "
+        f"{flagged:.0%} flagged as answering another question"
     )
 
 
@@ -261,9 +275,10 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    grader = ShortAnswerGrader(load_model(), load_nlp(), Calibration.untrained(), Calibration.untrained())
-    k = args.semeval_every
     bank = load_bank()
+    untrained = Calibration.untrained()
+    grader = ShortAnswerGrader(load_model(), load_nlp(), untrained, untrained, questions=bank.questions)
+    k = args.semeval_every
     dev_data = read_theory_dev(args.data / THEORY_DEV, bank)
     dev = _cached(args.cache, "dev", lambda: grade_all(grader, dev_data))
 
@@ -365,6 +380,11 @@ def main() -> None:
         "",
         "Right answers with a key word swapped for its antonym, against a short reference answer (the "
         f"model answer's first sentence; shipped calibrations): {antonym_swapped(grader, bank, dev_data)}.",
+    ]
+    lines += [
+        "",
+        "The model answer of another question of the shipped bank (shipped calibrations): "
+        f"{other_keys(grader, bank)}.",
     ]
     write_section("Short-answer grading quality", "benchmarks.grading_quality", "\n".join(lines))
 

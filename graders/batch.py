@@ -326,7 +326,7 @@ def _max_points(practical: str) -> float:
 
 # --- tasks (run in a worker: this process, a pool process or a Dask worker) ----------------------
 
-_graders: dict[str, Any] = {}  # calibration JSON -> ShortAnswerGrader, kept for the next chunk
+_graders: dict[tuple[str, str], Any] = {}  # (bank, calibration JSON) -> ShortAnswerGrader, for the next chunk
 
 
 def grade_theory(task: TheoryTask) -> list[Row]:
@@ -335,10 +335,11 @@ def grade_theory(task: TheoryTask) -> list[Row]:
     from graders.short_answer import ShortAnswerGrader
 
     bank = load_bank(task.bank)
-    if task.calibration not in _graders:
+    key = (task.bank, task.calibration)
+    if key not in _graders:
         calibration = Calibration.from_json(json.loads(task.calibration))
-        _graders[task.calibration] = ShortAnswerGrader.load(calibration=calibration)
-    grader = _graders[task.calibration]
+        _graders[key] = ShortAnswerGrader.load(calibration=calibration, bank=task.bank)
+    grader = _graders[key]
     pairs = [(bank.question(a.question_id), a.text) for a, _, _ in task.answers]
     try:
         grades = grader.grade_many(pairs)

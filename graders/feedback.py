@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graders.grade import MisconceptionHit, RubricHit, Verdict
+from graders.grade import MisconceptionHit, OtherQuestion, RubricHit, Verdict
 
 CORRECT_AT = 0.70
 PARTIAL_AT = 0.30
@@ -22,6 +22,7 @@ CAPS: dict[str, float] = {
     "off_topic": 0.10,
     "misconception": 0.15,
     "contradicts_key": 0.15,
+    "other_question": 0.15,
 }
 # Flags that always send a grade to a person.
 REVIEW_FLAGS = frozenset({"addresses_grader", "long_padded"})
@@ -76,6 +77,8 @@ def decide(
         confidence = max(confidence, 0.7) if score < PARTIAL_AT else confidence
     if "misconception" in flags and raw >= correct_at:
         confidence -= 0.2  # the answer reads right to the model but matches a misconception
+    if "other_question" in flags and raw >= correct_at:
+        confidence = min(confidence, UNSURE_CONFIDENCE)  # it reads right, but for another question
     if "contradicts_reference" in flags and score >= correct_at:
         confidence = min(confidence, UNSURE_CONFIDENCE)  # right overall, but a sentence reverses the key
     confidence = min(max(confidence, 0.05), 0.99)
@@ -95,6 +98,7 @@ def explain(
     flags: tuple[str, ...],
     has_rubric: bool,
     verifier_logit: float | None = None,
+    other_question: OtherQuestion | None = None,
 ) -> str:
     """One or two short sentences: what was covered, what was missed and why points were withheld, and,
     for a short reference answer, what the answer verifier made of it."""
@@ -106,6 +110,11 @@ def explain(
     missed = [hit for hit in rubric if not hit.covered]
     if covered:
         parts.append(f"{label}: {'; '.join(covered)}.")
+    if other_question is not None:
+        parts.append(
+            f"Answers another question of the bank ({other_question.question_id}: "
+            f'"{other_question.prompt}") rather than this one.'
+        )
     if misconception is not None:
         parts.append(
             f'States a misconception ({misconception.text.rstrip(".")}): "{misconception.sentence}".'

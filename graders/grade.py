@@ -35,6 +35,15 @@ class MisconceptionHit:
 
 
 @dataclass(frozen=True)
+class OtherQuestion:
+    """Another question of the bank that an answer answers instead of the one asked."""
+
+    question_id: str
+    prompt: str
+    coverage: float  # share of that question's rubric weight the answer covers
+
+
+@dataclass(frozen=True)
 class Grade:
     question_id: str
     score: float  # fraction in [0, 1]
@@ -48,6 +57,7 @@ class Grade:
     misconception: MisconceptionHit | None = None
     flags: tuple[str, ...] = ()  # e.g. "empty", "keyword_list", "off_topic", "addresses_grader"
     signals: dict[str, float] = field(default_factory=dict)
+    other_question: OtherQuestion | None = None
 
     @property
     def covered(self) -> tuple[RubricHit, ...]:
@@ -65,6 +75,7 @@ class Grade:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Grade:
         misconception = data.get("misconception")
+        other = data.get("other_question")
         return cls(
             question_id=data["question_id"],
             score=float(data["score"]),
@@ -78,4 +89,5 @@ class Grade:
             misconception=MisconceptionHit(**misconception) if misconception else None,
             flags=tuple(data.get("flags", ())),
             signals=dict(data.get("signals", {})),
+            other_question=OtherQuestion(**other) if other else None,
         )

@@ -37,7 +37,7 @@ from graders.embedding import Encoded, encode, load_model
 from graders.errors import InputError
 from graders.feedback import decide, explain, verdict_for
 from graders.grade import Grade, Verdict
-from graders.signals import ItemPack, Target, compute, piece_weights, reference_context
+from graders.signals import BankPoints, ItemPack, Target, compute, piece_weights, reference_context
 from graders.textproc import (
     Analysis,
     analyse,
@@ -137,12 +137,16 @@ class ShortAnswerGrader:
         nlp: Language,
         calibration: Calibration,
         reference_calibration: Calibration | Blend | None = None,
+        questions: Sequence[Question] = (),
     ) -> None:
         self.model = model
         self.nlp = nlp
         self.calibration = calibration  # bank questions and paragraph references
         # ad-hoc items with a short reference answer
         self.reference_calibration = reference_calibration or shipped_reference_calibration()
+        # A bank's questions: an answer to one of them that answers another one instead is flagged.
+        self.questions = tuple(questions)
+        self._bank_keys = frozenset(_item_key(q) for q in self.questions)
         self._packs: dict[str, tuple[ItemPack, ...]] = {}  # per item: one pack per reference answer
         # Built once: each ThreadpoolController scans the loaded libraries (milliseconds per grade).
         self._threadpools = ThreadpoolController()
@@ -157,14 +161,24 @@ class ShortAnswerGrader:
     ) -> ShortAnswerGrader:
         """Load the embedding model and spaCy pipeline (slow: call once, e.g. in a worker thread).
 
-        ``calibration`` is a ``Calibration``, a path to a calibration JSON, or None for the calibration
-        stored with ``bank`` by ``quiz calibrate`` (default bank when None), else the shipped default.
+        ``bank`` (the default bank when None) is the bank whose questions are graded: an answer to one of
+        them that answers another one instead is flagged. ``calibration`` is a ``Calibration``, a path to
+        a calibration JSON, or None for the calibration stored with the bank by ``quiz calibrate``, else
+        the shipped default.
         """
+        from graders.bank import load_bank
+
         if calibration is None:
             calibration = calibration_for(bank)
         elif not isinstance(calibration, Calibration):
             calibration = Calibration.load(Path(calibration))
-        return cls(model if model is not None else load_model(), load_nlp(), calibration)
+        model = model if model is not None else load_model()
+        return cls(model, load_nlp(), calibration, questions=load_bank(bank).questions)
+
+    @cached_property
+    def _bank_points(self) -> BankPoints:
+        packs = [item_packs[0] for item_packs in self.packs(self.questions)]
+        return BankPoints.of([q.id for q in self.questions], [q.prompt for q in self.questions], packs)
 
     @cached_property
     def verifier(self) -> Verifier | None:
@@ -177,6 +191,7 @@ class ShortAnswerGrader:
     def grade_many(self, pairs: Iterable[tuple[Item, str]]) -> list[Grade]:
         pairs = list(pairs)
         packs = self.packs([item for item, _ in pairs])
+        banks = [self._bank_points if _item_key(item) in self._bank_keys else None for item, _ in pairs]
         texts, flag_sets = [], []
         for _, answer in pairs:
             flags = []
@@ -199,12 +214,12 @@ class ShortAnswerGrader:
         grades, start = [], 0
         # The signal maths is many tiny matrix products; BLAS threads only add synchronisation to them.
         with self._threadpools.limit(limits=1, user_api="blas"):
-            for (item, _), item_packs, analysis, flags, logit in zip(
-                pairs, packs, analyses, flag_sets, verified, strict=True
+            for (item, _), item_packs, analysis, flags, logit, bank in zip(
+                pairs, packs, analyses, flag_sets, verified, banks, strict=True
             ):
                 n = len(analysis.sentences)
                 sentences = encoded[start : start + n]
-                grades.append(self._grade_one(item, item_packs, analysis, sentences, flags, logit))
+                grades.append(self._grade_one(item, item_packs, analysis, sentences, flags, logit, bank))
                 start += n
         return grades
 
@@ -240,6 +255,7 @@ class ShortAnswerGrader:
         sentences: list[Encoded],
         flags: list[str],
         verifier_logit: float | None = None,
+        bank: BankPoints | None = None,
     ) -> Grade:
         max_points = float(item.points)
         pack = packs[0]
@@ -263,7 +279,8 @@ class ShortAnswerGrader:
             )
         # Against several acceptable references the answer keeps the one it is closest to.
         pack, signals = max(
-            ((p, compute(p, analysis, sentences)) for p in packs), key=lambda ps: _closeness(ps[1].features)
+            ((p, compute(p, analysis, sentences, bank)) for p in packs),
+            key=lambda ps: _closeness(ps[1].features),
         )
         binary = not graded_like_rubric(item)
         f = signals.features if verifier_logit is None else {**signals.features, VERIFIER: verifier_logit}
@@ -272,6 +289,8 @@ class ShortAnswerGrader:
         flags.extend(_detect(analysis, pack, f))
         if signals.misconception is not None:
             flags.append("misconception")
+        if signals.other_question is not None:
+            flags.append("other_question")
         raw = (self.reference_calibration if binary else self.calibration).score(f)
         outcome = decide(raw, f["coverage"], tuple(flags), pack.has_rubric, binary=binary)
         score = outcome.score
@@ -284,12 +303,19 @@ class ShortAnswerGrader:
             confidence=outcome.confidence,
             needs_review=outcome.needs_review,
             explanation=explain(
-                score, signals.rubric, signals.misconception, tuple(flags), pack.has_rubric, verifier_logit
+                score,
+                signals.rubric,
+                signals.misconception,
+                tuple(flags),
+                pack.has_rubric,
+                verifier_logit,
+                signals.other_question,
             ),
             rubric=signals.rubric,
             misconception=signals.misconception,
             flags=tuple(flags),
             signals={k: round(v, 4) for k, v in {**f, "calibrated": raw}.items()},
+            other_question=signals.other_question,
         )
 
     def packs(self, items: Sequence[Item]) -> list[tuple[ItemPack, ...]]:

@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 
 from graders.embedding import Encoded
-from graders.grade import MisconceptionHit, RubricHit
+from graders.grade import MisconceptionHit, OtherQuestion, RubricHit
 from graders.textproc import (
     ENTITY_STEMS,
     ENTITY_SWAPS,
@@ -37,6 +37,12 @@ MISCONCEPTION_MARGIN = 0.10  # over the best rubric point for the same sentence
 MISCONCEPTION_CORROBORATED = 0.72  # in a sentence that reverses a rubric point: no margin needed
 MISCONCEPTION_WORDED = 0.66  # in a sentence that uses OWN_WORDS of its own words (ItemPack.own_words)
 OWN_WORDS = 2
+# An answer that covers none of the asked question's points answers another question of the bank when it
+# covers at least this share of that question's rubric weight ...
+OTHER_QUESTION_COVERS = 0.5
+# ... and matches that question's points better, on average, by at least this (questions that share a
+# topic, "the advantages of Transformers" and "why Transformers are efficient", are told apart by it)
+OTHER_QUESTION_MARGIN = 0.15
 REVERSAL_MATCH = COVER_THRESHOLD - 0.05  # point similarity at which a conflicting sentence reverses it
 NEGATIVE_PREFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
 COMPARATIVES = frozenset(stem(w) for w in ("better", "worse", "more", "less", "best", "worst", "good", "bad"))
@@ -170,10 +176,35 @@ class TargetStack:
 
 
 @dataclass(frozen=True)
+class BankPoints:
+    """The rubric points of every question of a bank, stacked: which question does an answer answer?"""
+
+    ids: tuple[str, ...]
+    prompts: tuple[str, ...]
+    stack: TargetStack
+    question: np.ndarray  # each point's question (index into ids)
+    weights: np.ndarray  # each point's rubric weight
+    totals: np.ndarray  # each question's rubric weight
+
+    @classmethod
+    def of(cls, ids: Sequence[str], prompts: Sequence[str], packs: Sequence[ItemPack]) -> BankPoints:
+        points = [(k, p) for k, pack in enumerate(packs) for p in pack.points]
+        return cls(
+            tuple(ids),
+            tuple(prompts),
+            TargetStack.of(tuple(p for _, p in points)),
+            np.array([k for k, _ in points], dtype=int),
+            np.array([p.weight for _, p in points]),
+            np.array([sum(p.weight for p in pack.points) for pack in packs]),
+        )
+
+
+@dataclass(frozen=True)
 class Signals:
     features: dict[str, float]
     rubric: tuple[RubricHit, ...]
     misconception: MisconceptionHit | None
+    other_question: OtherQuestion | None = None
 
 
 def reference_context(references: Sequence[str]) -> dict[str, float]:
@@ -398,8 +429,11 @@ def sentence_parts(enc: Encoded) -> list[Encoded]:
     return parts
 
 
-def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Signals:
-    """All signals of one answer (already analysed and encoded sentence by sentence)."""
+def compute(
+    pack: ItemPack, analysis: Analysis, sentences: list[Encoded], bank: BankPoints | None = None
+) -> Signals:
+    """All signals of one answer (already analysed and encoded sentence by sentence). ``bank``: the
+    questions of the asked one's bank, to tell an answer to another of them."""
     qs = pack.question_stems
     answer = _concat(sentences)
     aw = piece_weights(answer, qs)
@@ -510,7 +544,33 @@ def compute(pack: ItemPack, analysis: Analysis, sentences: list[Encoded]) -> Sig
         "misconception": misc_feature,
         "point_lemmas": _point_lemmas(pack, ans_polar),
     }
-    return Signals(features, tuple(hits), misconception)
+    other = None
+    if bank is not None and pack.has_rubric and covered == 0:
+        # like with like: the best similarity to each point, reversed or not, as against the other questions
+        weights = np.array([p.weight for p in pack.points])
+        matched = float(weights @ sims.max(axis=0)) / total if len(per_sentence) else 0.0
+        other = _other_question(bank, pack.question_id, per_sentence, matched)
+    return Signals(features, tuple(hits), misconception, other)
+
+
+def _other_question(
+    bank: BankPoints, asked: str, per_sentence: list[tuple[Sentence, Encoded, np.ndarray]], soft: float
+) -> OtherQuestion | None:
+    """The question of the bank, other than the one asked, whose points the answer matches best, if it
+    covers OTHER_QUESTION_COVERS of them and matches them OTHER_QUESTION_MARGIN better than the asked
+    one's (``soft``: the weighted mean of their best similarities). The answer's pieces keep the asked
+    question's demotion: its words earn nothing against either."""
+    sims = np.max([bank.stack.similarities(e, w) for _, e, w in per_sentence], axis=0)
+
+    def per_question(values: np.ndarray) -> np.ndarray:  # weighted mean over each question's points
+        return np.bincount(bank.question, bank.weights * values, len(bank.ids)) / bank.totals
+
+    coverage, means = per_question(sims >= COVER_THRESHOLD), per_question(sims)
+    means[[i for i, qid in enumerate(bank.ids) if qid == asked]] = -np.inf
+    best = int(np.argmax(means))
+    if coverage[best] >= OTHER_QUESTION_COVERS and means[best] >= soft + OTHER_QUESTION_MARGIN:
+        return OtherQuestion(bank.ids[best], bank.prompts[best], round(float(coverage[best]), 3))
+    return None
 
 
 def _point_lemmas(pack: ItemPack, answer: frozenset[tuple[str, bool]]) -> float:

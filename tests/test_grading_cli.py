@@ -110,3 +110,8 @@ def test_calibrate_stores_a_calibration_the_grader_uses(tmp_path: Path, bank: Pa
 
     grader = ShortAnswerGrader.load(bank=bank)
     assert grader.calibration.source.startswith("quiz calibrate g.csv")
+    assert [q.id for q in grader.questions] == ["T1", "T2"]
+    # and so does the quiz in the terminal ('quiz take --bank')
+    from quiz.commands.take import load_grader
+
+    assert load_grader(str(bank)).calibration.source.startswith("quiz calibrate g.csv")

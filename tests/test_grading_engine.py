@@ -31,6 +31,12 @@ def grader() -> ShortAnswerGrader:
 
 
 @pytest.fixture(scope="module")
+def shipped(grader: ShortAnswerGrader) -> ShortAnswerGrader:
+    """A grader of the shipped bank: it knows its questions (an answer to another one of them is flagged)."""
+    return ShortAnswerGrader(grader.model, grader.nlp, grader.calibration, questions=load_bank().questions)
+
+
+@pytest.fixture(scope="module")
 def t1() -> Question:
     return load_bank(BANK).question("T1")
 
@@ -153,7 +159,7 @@ def test_a_sentence_in_a_misconceptions_own_words_needs_less_similarity(
     assert fresh.grade(question, answer).misconception is None
 
 
-def test_right_answers_set_against_the_wrong_idea_keep_their_marks(grader: ShortAnswerGrader) -> None:
+def test_right_answers_set_against_the_wrong_idea_keep_their_marks(shipped: ShortAnswerGrader) -> None:
     """Full-mark answers with a denial of a wrong idea ("doesn't treat all positions equally"), a foil
     ("unlike an RNN, where information travels step by step"), "no recurrence" in a note, the question's
     own words in a denied clause ("fine-tuning doesn't start from random weights"), pronouns, contrasts:
@@ -161,22 +167,38 @@ def test_right_answers_set_against_the_wrong_idea_keep_their_marks(grader: Short
     bank = load_bank()
     with open(Path(__file__).parent / "data" / "grading" / "right_answers.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    grades = grader.grade_many((bank.question(row["question_id"]), row["answer"]) for row in rows)
+    grades = shipped.grade_many((bank.question(row["question_id"]), row["answer"]) for row in rows)
     wrong = [
         (row["question_id"], row["style"], grade.score, grade.flags)
         for row, grade in zip(rows, grades, strict=True)
-        if grade.score < 0.6 or {"misconception", "contradicts_key"} & set(grade.flags)
+        if grade.score < 0.6 or {"misconception", "contradicts_key", "other_question"} & set(grade.flags)
     ]
     assert len(rows) == 80 and not wrong
 
 
-def test_each_model_answer_of_the_shipped_bank_earns_full_marks(grader: ShortAnswerGrader) -> None:
+def test_each_model_answer_of_the_shipped_bank_earns_full_marks(shipped: ShortAnswerGrader) -> None:
     """The key itself is the first answer an instructor tries: no flag, no misconception, no reversal (the
     Q3 and Q6 keys once 'reversed' their own rubric points and scored 0.15)."""
     questions = load_bank().questions
-    graded = zip(questions, grader.grade_many((q, q.model_answer) for q in questions), strict=True)
+    graded = zip(questions, shipped.grade_many((q, q.model_answer) for q in questions), strict=True)
     wrong = [(q.id, g.score, g.flags) for q, g in graded if g.flags or g.score < 0.9]
     assert len(questions) == 20 and not wrong
+
+
+def test_an_answer_to_another_question_of_the_bank_is_capped_and_says_which(
+    grader: ShortAnswerGrader, shipped: ShortAnswerGrader
+) -> None:
+    """The key of Q15 (position encoding), given to Q8 (encoder and decoder), covers none of Q8's points
+    but reads as fluent and on the module's topic: it scored 0.99 before the bank's other questions were
+    compared."""
+    bank = load_bank()
+    q8, key15 = bank.question("Q8"), bank.question("Q15").model_answer
+    grade = shipped.grade(q8, key15)
+    assert "other_question" in grade.flags and grade.other_question.question_id == "Q15"
+    assert grade.score <= 0.15 and grade.needs_review and "(Q15: " in grade.explanation
+    assert grader.grade(q8, key15).other_question is None  # a grader of another bank cannot tell
+    # Q6's key answers part of Q19 (the advantages of Transformers: parallel training is one of them)
+    assert shipped.grade(bank.question("Q19"), bank.question("Q6").model_answer).other_question is None
 
 
 def test_static_word_vectors_reverse_contextual_ones(grader: ShortAnswerGrader) -> None:

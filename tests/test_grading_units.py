@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -23,7 +24,7 @@ from graders.calibration import (
 )
 from graders.errors import InputError
 from graders.feedback import CORRECT_AT, PARTIAL_AT, decide, explain, verdict_for
-from graders.grade import RubricHit, Verdict
+from graders.grade import Grade, OtherQuestion, RubricHit, Verdict
 from graders.short_answer import AdHocItem, graded_like_rubric
 from graders.signals import CONTEXT, FEATURES, reference_context
 from graders.textproc import grader_addressing_spans, is_empty_or_idk
@@ -90,9 +91,20 @@ def test_caps_bound_the_score_and_grader_text_forces_review() -> None:
     misconception = decide(0.95, 1.0, ("misconception",), True)
     assert misconception.score == 0.15 and misconception.needs_review
     assert not decide(0.05, 0.0, ("misconception",), True).needs_review
+    # so is an answer to another question of the bank
+    other = decide(0.95, 0.0, ("other_question",), True)
+    assert other.score == 0.15 and other.needs_review
     assert decide(0.95, 1.0, (), True).score == 0.95
     assert decide(0.9, 0.9, ("addresses_grader",), True).needs_review
     assert decide(0.68, 0.7, (), True).confidence < decide(0.05, 0.0, (), True).confidence
+
+
+def test_an_answer_to_another_question_says_which_and_survives_a_round_trip() -> None:
+    other = OtherQuestion("Q15", "What is the role of the position encoding?", 0.75)
+    text = explain(0.15, (), None, ("other_question",), True, other_question=other)
+    assert 'another question of the bank (Q15: "What is the role of the position encoding?")' in text
+    grade = Grade("Q8", 0.15, 0.15, 1.0, Verdict.INCORRECT, 0.5, True, text, other_question=other)
+    assert Grade.from_dict(json.loads(json.dumps(grade.to_dict()))) == grade
 
 
 def test_a_middling_score_no_rubric_point_backs_goes_to_review() -> None:

@@ -105,7 +105,7 @@ def calibrate(graded_csv: Path, bank_ref: str | None) -> None:
         )
     prior = default_calibration()
     with err.status(f"computing the grading signals of {len(rows)} answers..."):
-        grader = ShortAnswerGrader.load(calibration=Calibration.untrained())
+        grader = ShortAnswerGrader.load(calibration=Calibration.untrained(), bank=bank_ref)
         grades = grader.grade_many((row.item, row.answer) for row in rows)
         examples = grade_examples(grader, bank)
     graded = Graded(

@@ -6,6 +6,7 @@ commands, and the grading model loads in a background worker once the first scre
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,11 +25,12 @@ data_dir_option = click.option(
 )
 
 
-def load_grader() -> Grader:
-    """The real short-answer grader (loads the embedding model: seconds, so call it off the UI thread)."""
+def load_grader(bank_name: str | None = None) -> Grader:
+    """The real short-answer grader for a bank, with its calibration from 'quiz calibrate' if it has one
+    (loads the embedding model: seconds, so call it off the UI thread)."""
     from graders.short_answer import ShortAnswerGrader
 
-    return ShortAnswerGrader.load()
+    return ShortAnswerGrader.load(bank=bank_name)
 
 
 @click.command()
@@ -86,7 +88,7 @@ def take(
     )
     store = Store.open(data_dir)
     try:
-        QuizApp(bank, store, load_grader, options=options).run()
+        QuizApp(bank, store, functools.partial(load_grader, bank_name), options=options).run()
     finally:
         store.close()
 
