@@ -152,11 +152,13 @@ class TargetStack:
     def of(cls, targets: tuple[Target, ...]) -> TargetStack:
         if not targets:  # e.g. a reference answer without words: nothing to compare with
             return cls(np.zeros((0, 0)), np.zeros((0, 0)), np.zeros(0), np.zeros(0, int), np.zeros(0))
+        weights = np.concatenate([t.pieces for t in targets])
+        counted = weights > 0  # a stop word or punctuation mark of a target adds nothing to its recall
         return cls(
             vectors=np.array([t.encoded.vector for t in targets]),
-            tokens=np.concatenate([t.encoded.tokens for t in targets]),
-            weights=np.concatenate([t.pieces for t in targets]),
-            owners=np.repeat(np.arange(len(targets)), [len(t.pieces) for t in targets]),
+            tokens=np.concatenate([t.encoded.tokens for t in targets])[counted],
+            weights=weights[counted],
+            owners=np.repeat(np.arange(len(targets)), [len(t.pieces) for t in targets])[counted],
             totals=np.array([float(t.pieces.sum()) for t in targets]),
         )
 
@@ -167,12 +169,38 @@ class TargetStack:
             return np.zeros(0)
         cosine = self.vectors @ enc.vector
         keep = sw > 0
-        recall = np.zeros(len(self.totals))
-        if keep.any() and (self.totals > 0).any():
-            best = (enc.tokens[keep] @ self.tokens.T).max(axis=0)
-            sums = np.bincount(self.owners, weights=best * self.weights, minlength=len(self.totals))
-            recall = np.divide(sums, self.totals, out=recall, where=self.totals > 0)
+        if not keep.any() or not (self.totals > 0).any():
+            return 0.5 * cosine
+        return 0.5 * (cosine + self._recall((enc.tokens[keep] @ self.tokens.T).max(axis=0)))
+
+    def rows(
+        self, sentences: Sequence[Encoded], weights: Sequence[np.ndarray], whole: Encoded | None = None
+    ) -> np.ndarray:
+        """``similarities`` of each sentence and, given ``whole`` (the sentences together, their pieces
+        concatenated), of the whole answer, from one matrix product: a target piece's best match in the
+        whole is its best match in any sentence."""
+        encs = [*sentences, whole] if whole is not None else list(sentences)
+        if not len(self.totals):
+            return np.zeros((len(encs), 0))
+        cosine = np.array([e.vector for e in encs]) @ self.vectors.T
+        recall = np.zeros(cosine.shape)
+        if not (self.totals > 0).any():
+            return 0.5 * (cosine + recall)
+        kept = [e.tokens[w > 0] for e, w in zip(sentences, weights, strict=True)]
+        products = np.concatenate(kept) @ self.tokens.T
+        bests, start = [], 0
+        for i, tokens in enumerate(kept):
+            if len(tokens):
+                bests.append(products[start : start + len(tokens)].max(axis=0))
+                recall[i] = self._recall(bests[-1])
+            start += len(tokens)
+        if whole is not None and bests:
+            recall[-1] = self._recall(np.max(bests, axis=0))
         return 0.5 * (cosine + recall)
+
+    def _recall(self, best: np.ndarray) -> np.ndarray:
+        sums = np.bincount(self.owners, weights=best * self.weights, minlength=len(self.totals))
+        return np.divide(sums, self.totals, out=np.zeros(len(self.totals)), where=self.totals > 0)
 
 
 @dataclass(frozen=True)
@@ -185,6 +213,7 @@ class BankPoints:
     question: np.ndarray  # each point's question (index into ids)
     weights: np.ndarray  # each point's rubric weight
     totals: np.ndarray  # each question's rubric weight
+    references: np.ndarray  # each question's model answer embedding
 
     @classmethod
     def of(cls, ids: Sequence[str], prompts: Sequence[str], packs: Sequence[ItemPack]) -> BankPoints:
@@ -196,6 +225,7 @@ class BankPoints:
             np.array([k for k, _ in points], dtype=int),
             np.array([p.weight for _, p in points]),
             np.array([sum(p.weight for p in pack.points) for pack in packs]),
+            np.array([pack.reference.vector for pack in packs]),
         )
 
 
@@ -447,9 +477,9 @@ def compute(
     if len(per_sentence) > 1:  # a point may be made across two sentences
         per_sentence.append((merged(analysis), answer, aw))
 
-    sims = np.array([pack.point_stack.similarities(e, w) for _, e, w in per_sentence]).reshape(
-        len(per_sentence), len(pack.points)
-    )
+    weights = [w for _, _, w in per_sentence[: len(sentences)]]
+    whole = answer if len(per_sentence) > len(sentences) else None
+    sims = pack.point_stack.rows(sentences, weights, whole)
     hits: list[RubricHit] = []
     total = sum(p.weight for p in pack.points) or 1.0
     covered = soft = reversed_ = 0.0
@@ -545,31 +575,31 @@ def compute(
         "point_lemmas": _point_lemmas(pack, ans_polar),
     }
     other = None
-    if bank is not None and pack.has_rubric and covered == 0:
+    asked = bank.ids.index(pack.question_id) if bank is not None else -1
+    # closer, as a whole, to another question's model answer than to its own (a cheap test first)
+    if asked >= 0 and covered == 0 and (bank.references @ answer.vector > features["ref_cos"]).any():
         # like with like: the best similarity to each point, reversed or not, as against the other questions
-        weights = np.array([p.weight for p in pack.points])
-        matched = float(weights @ sims.max(axis=0)) / total if len(per_sentence) else 0.0
-        other = _other_question(bank, pack.question_id, per_sentence, matched)
+        matched = float(np.array([p.weight for p in pack.points]) @ sims.max(axis=0)) / total
+        best = bank.stack.rows(sentences, weights, whole).max(axis=0)
+        other = _other_question(bank, asked, best, matched)
     return Signals(features, tuple(hits), misconception, other)
 
 
-def _other_question(
-    bank: BankPoints, asked: str, per_sentence: list[tuple[Sentence, Encoded, np.ndarray]], soft: float
-) -> OtherQuestion | None:
-    """The question of the bank, other than the one asked, whose points the answer matches best, if it
-    covers OTHER_QUESTION_COVERS of them and matches them OTHER_QUESTION_MARGIN better than the asked
-    one's (``soft``: the weighted mean of their best similarities). The answer's pieces keep the asked
+def _other_question(bank: BankPoints, asked: int, best: np.ndarray, soft: float) -> OtherQuestion | None:
+    """The question of the bank, other than the one asked (index ``asked``), whose points the answer
+    matches best (``best``: its best similarity to each point of the bank), if it covers
+    OTHER_QUESTION_COVERS of them and matches them OTHER_QUESTION_MARGIN better than the asked one's
+    (``soft``: the weighted mean of their best similarities). The answer's pieces keep the asked
     question's demotion: its words earn nothing against either."""
-    sims = np.max([bank.stack.similarities(e, w) for _, e, w in per_sentence], axis=0)
 
     def per_question(values: np.ndarray) -> np.ndarray:  # weighted mean over each question's points
         return np.bincount(bank.question, bank.weights * values, len(bank.ids)) / bank.totals
 
-    coverage, means = per_question(sims >= COVER_THRESHOLD), per_question(sims)
-    means[[i for i, qid in enumerate(bank.ids) if qid == asked]] = -np.inf
-    best = int(np.argmax(means))
-    if coverage[best] >= OTHER_QUESTION_COVERS and means[best] >= soft + OTHER_QUESTION_MARGIN:
-        return OtherQuestion(bank.ids[best], bank.prompts[best], round(float(coverage[best]), 3))
+    coverage, means = per_question(best >= COVER_THRESHOLD), per_question(best)
+    means[asked] = -np.inf
+    k = int(np.argmax(means))
+    if coverage[k] >= OTHER_QUESTION_COVERS and means[k] >= soft + OTHER_QUESTION_MARGIN:
+        return OtherQuestion(bank.ids[k], bank.prompts[k], round(float(coverage[k]), 3))
     return None
 
 

@@ -22,11 +22,12 @@ from graders.calibration import (
     fit_blend,
     reference_calibration,
 )
+from graders.embedding import Encoded
 from graders.errors import InputError
 from graders.feedback import CORRECT_AT, PARTIAL_AT, decide, explain, verdict_for
 from graders.grade import Grade, OtherQuestion, RubricHit, Verdict
 from graders.short_answer import AdHocItem, graded_like_rubric
-from graders.signals import CONTEXT, FEATURES, reference_context
+from graders.signals import CONTEXT, FEATURES, TargetStack, reference_context
 from graders.textproc import grader_addressing_spans, is_empty_or_idk
 from graders.training import Graded, answer_folds, domain_folds, question_folds, read_examples
 from graders.verifier import SIGNAL as VERIFIER
@@ -105,6 +106,36 @@ def test_an_answer_to_another_question_says_which_and_survives_a_round_trip() ->
     assert 'another question of the bank (Q15: "What is the role of the position encoding?")' in text
     grade = Grade("Q8", 0.15, 0.15, 1.0, Verdict.INCORRECT, 0.5, True, text, other_question=other)
     assert Grade.from_dict(json.loads(json.dumps(grade.to_dict()))) == grade
+
+
+def test_a_stack_compares_each_sentence_and_the_whole_answer_in_one_product() -> None:
+    rng = np.random.default_rng(0)
+
+    def unit(*shape: int) -> np.ndarray:
+        x = rng.normal(size=(*shape, 8))
+        return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+    owners = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2])
+    pieces = rng.uniform(0.1, 1.0, len(owners))
+    stack = TargetStack(unit(3), unit(len(owners)), pieces, owners, np.bincount(owners, pieces))
+    sentences = [Encoded(unit(), unit(n), ("w",) * n) for n in (4, 3, 5)]
+    weights = [np.array([1.0, 0.0, 0.15, 1.0]), np.zeros(3), np.ones(5)]  # the second has no content word
+
+    def expected(vector: np.ndarray, tokens: np.ndarray) -> np.ndarray:
+        best = (tokens @ stack.tokens.T).max(axis=0) if len(tokens) else np.zeros(len(owners))
+        recall = np.bincount(owners, best * pieces) / stack.totals
+        return 0.5 * (stack.vectors @ vector + recall)
+
+    kept = [e.tokens[w > 0] for e, w in zip(sentences, weights, strict=True)]
+    whole = Encoded(unit(), np.concatenate([e.tokens for e in sentences]), ("w",) * 12)
+    rows = stack.rows(sentences, weights, whole)
+    assert rows.shape == (4, 3)
+    for row, sentence, tokens in zip(rows, sentences, kept, strict=False):
+        assert row == pytest.approx(expected(sentence.vector, tokens))
+    assert rows[-1] == pytest.approx(expected(whole.vector, np.concatenate(kept)))
+    assert stack.similarities(sentences[1], weights[1]) == pytest.approx(
+        0.5 * stack.vectors @ sentences[1].vector
+    )
 
 
 def test_a_middling_score_no_rubric_point_backs_goes_to_review() -> None:
