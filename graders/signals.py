@@ -143,8 +143,8 @@ class TargetStack:
     """Several targets' embeddings stacked, so that one sentence is compared with all of them at once."""
 
     vectors: np.ndarray  # (targets, dim)
-    tokens: np.ndarray  # (all targets' pieces, dim)
-    weights: np.ndarray  # piece weights (question words demoted)
+    tokens: np.ndarray  # (all targets' pieces that count, dim): not their stop words or punctuation
+    weights: np.ndarray  # those pieces' weights (question words demoted)
     owners: np.ndarray  # for each piece, the index of its target
     totals: np.ndarray  # each target's sum of piece weights
 
