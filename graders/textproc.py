@@ -159,6 +159,7 @@ _FAIL = frozenset({"fail", "unable", "incapable"})
 # with X" (by the parse); "instead of X", "rather than X" (to the next punctuation mark).
 _FOILS = frozenset({"unlike", "than", "opposed", "compared"})
 _SUBSTITUTES = ("instead of", "rather than")
+_SUBSTITUTE_ENDS = frozenset(phrase.split()[-1] for phrase in _SUBSTITUTES)
 _CAUSATIVE = frozenset({"let", "make", "allow", "enable", "help", "cause", "force"})
 _DIMINISHERS = frozenset({"less"})
 _NOT_ONLY = frozenset({"only", "just", "merely", "simply"})
@@ -554,7 +555,11 @@ def _foil(sent: Span) -> set[int]:
     ..."."""
     tokens: set[int] = set()
     for tok in sent:
-        if tok.i > sent.start and sent.doc[tok.i - 1 : tok.i + 1].text.lower() in _SUBSTITUTES:
+        if (
+            tok.lower_ in _SUBSTITUTE_ENDS
+            and tok.i > sent.start
+            and sent.doc[tok.i - 1 : tok.i + 1].text.lower() in _SUBSTITUTES
+        ):
             # the parse of these varies: up to the next punctuation mark
             end = next((t.i for t in sent[tok.i - sent.start :] if t.is_punct), sent.end)
             tokens.update(range(tok.i, end))
