@@ -473,12 +473,11 @@ def compute(
     a_pool, r_pool = _pooled(answer, aw), _pooled(pack.reference, rw)
     demoted = float(a_pool @ r_pool) if a_pool is not None and r_pool is not None else 0.0
 
-    per_sentence = [(s, e, piece_weights(e, qs)) for s, e in zip(analysis.sentences, sentences, strict=True)]
-    if len(per_sentence) > 1:  # a point may be made across two sentences
+    weights = [piece_weights(e, qs) for e in sentences]
+    per_sentence = list(zip(analysis.sentences, sentences, weights, strict=True))
+    whole = answer if len(sentences) > 1 else None  # a point may be made across two sentences
+    if whole is not None:
         per_sentence.append((merged(analysis), answer, aw))
-
-    weights = [w for _, _, w in per_sentence[: len(sentences)]]
-    whole = answer if len(per_sentence) > len(sentences) else None
     sims = pack.point_stack.rows(sentences, weights, whole)
     hits: list[RubricHit] = []
     total = sum(p.weight for p in pack.points) or 1.0
