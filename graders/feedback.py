@@ -124,7 +124,11 @@ def explain(
             parts.append(f'"{hit.evidence}" {hit.note.replace("matched but ", "")}: {hit.text.rstrip(".")}.')
     plain_missed = [hit.text.rstrip(".") for hit in missed if not hit.note]
     if plain_missed and score < 0.95:
-        parts.append(f"Missing: {'; '.join(plain_missed)}.")
+        # a correct grade that matches no point is an answer in other words than the rubric's: its points
+        # are not matched, not necessarily missing
+        reworded = score >= CORRECT_AT and not covered
+        lead = "Not clearly matched (perhaps worded differently)" if reworded else "Missing"
+        parts.append(f"{lead}: {'; '.join(plain_missed)}.")
     reasons = {
         "keyword_list": "Lists keywords without explaining them.",
         "echo": "Mostly repeats the question.",

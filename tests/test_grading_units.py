@@ -146,6 +146,13 @@ def test_a_middling_score_no_rubric_point_backs_goes_to_review() -> None:
     missed = (RubricHit("p1", "Attention relates distant words.", 1.0, False, 0.5, None, None),)
     assert "flagged for review" in explain(0.6, missed, None, (), True)
     assert "flagged for review" not in explain(0.2, missed, None, (), True)
+    # a correct grade that matches no point does not call the points missing; one that matches some does
+    assert "Missing: Attention relates distant words." in explain(0.6, missed, None, (), True)
+    reworded = explain(0.9, missed, None, (), True)
+    assert "Not clearly matched (perhaps worded differently): Attention" in reworded
+    assert "Missing" not in reworded
+    covered = RubricHit("p2", "It weighs the words.", 1.0, True, 0.8, "It weighs the words.", None)
+    assert "Missing: Attention relates distant words." in explain(0.9, (covered, *missed), None, (), True)
 
 
 def test_a_correct_short_reference_answer_that_contradicts_the_reference_goes_to_review() -> None:
