@@ -190,8 +190,10 @@ class ShortAnswerGrader:
 
     def grade_many(self, pairs: Iterable[tuple[Item, str]]) -> list[Grade]:
         pairs = list(pairs)
-        packs = self.packs([item for item, _ in pairs])
-        banks = [self._bank_points if _item_key(item) in self._bank_keys else None for item, _ in pairs]
+        items = [item for item, _ in pairs]
+        keys = [_item_key(item) for item in items]
+        packs = self._packs_of(keys, items)
+        banks = [self._bank_points if key in self._bank_keys else None for key in keys]
         texts, flag_sets = [], []
         for _, answer in pairs:
             flags = []
@@ -210,7 +212,7 @@ class ShortAnswerGrader:
         analyses = [analyse(doc, topic) for doc, topic in zip(self._parse(texts), topics, strict=True)]
         sentence_texts = [s.text for a in analyses for s in a.sentences]
         encoded = encode(self.model, sentence_texts)
-        verified = self._verify([item for item, _ in pairs], texts)
+        verified = self._verify(items, texts)
         grades, start = [], 0
         # The signal maths is many tiny matrix products; BLAS threads only add synchronisation to them.
         with self._threadpools.limit(limits=1, user_api="blas"):
@@ -321,7 +323,9 @@ class ShortAnswerGrader:
     def packs(self, items: Sequence[Item]) -> list[tuple[ItemPack, ...]]:
         """Per-question encodings (one pack per reference answer), built for all new items in one parse
         and one encode call."""
-        keys = [_item_key(item) for item in items]
+        return self._packs_of([_item_key(item) for item in items], items)
+
+    def _packs_of(self, keys: list[str], items: Sequence[Item]) -> list[tuple[ItemPack, ...]]:
         todo = {key: item for key, item in zip(keys, items, strict=True) if key not in self._packs}
         if todo:
             self._build_packs(todo)
