@@ -64,8 +64,15 @@ CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("unidirectional", "uni-directional", "one direction", "left to right", "left-to-right", "only left"),
     ),
     (
-        ("same sequence", "same input", "same sentence", "itself"),
-        ("different sequence", "separate", "another"),
+        ("same sequence", "same input", "same sentence", "itself", "within one sequence", "single sequence"),
+        (
+            "different sequence",
+            "different * sequence",
+            "other sequence",
+            "second sequence",
+            "separate",
+            "another",
+        ),
     ),
     (
         ("long-range", "long range", "distant", "far apart"),
@@ -152,9 +159,10 @@ _RELATIVE = frozenset({"which", "that", "who"})
 _MODIFIERS = ("compound", "amod", "nmod", "poss")
 _BESIDE_SUBJECT = ("nsubj", "nsubjpass", "appos", "conj")
 # Verbs that deny the clause they govern: "keeps/prevents/stops the model from focusing", "fails to see",
-# "is unable to see"; adverbs that deny the word they grade: "captures them less effectively".
+# "is unable to see", "makes it harder to capture"; adverbs that deny the word they grade: "captures them
+# less effectively".
 _PREVENT = frozenset({"keep", "prevent", "stop", "prohibit", "block", "hinder", "bar", "preclude"})
-_FAIL = frozenset({"fail", "unable", "incapable"})
+_FAIL = frozenset({"fail", "unable", "incapable", "hard", "harder", "difficult", "impossible"})
 # What introduces the phrase a claim is set against: "unlike X", "than X", "as opposed to X", "compared
 # with X" (by the parse); "instead of X", "rather than X" (to the next punctuation mark).
 _FOILS = frozenset({"unlike", "than", "opposed", "compared"})
@@ -245,6 +253,7 @@ class Analysis:
     max_item_words: int
     has_structure: bool  # "X: a, b" or arrows: a terse structured answer, not a bare keyword list
     topic: str | None = None  # the one entity it names as a topic ("What is BERT?"); None for 0 or 2+
+    n_comparisons: int = 0  # comparative words ("faster", "better", "more"): each states a claim
 
 
 def _content_stem(t: Token) -> str | None:
@@ -294,14 +303,16 @@ def _is_negation(token: Token) -> bool:
 
 def _negates_complement(head: Token, child: Token) -> bool:
     """Whether ``head`` denies the clause ``child`` that it governs by its meaning: "fails to capture",
-    "is unable to see", "keeps the model from focusing", "without using"."""
+    "is unable to see", "makes it harder to capture", "keeps the model from focusing", "without using"."""
     if child.dep_ == "pcomp" and child.head.lower_ == "without":
         return True
     if child.dep_ == "pcomp" and child.head.lower_ == "from":
         return child.head.head.lemma_ in _PREVENT
-    if child.dep_ == "xcomp" and (head.lemma_ in _FAIL or any(t.lower_ in _FAIL for t in head.children)):
-        return True
-    return False
+    # the infinitive may hang on the adjective: "makes it harder to capture", "finds it hard to see"
+    infinitive = child.dep_ == "xcomp" or (
+        child.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children)
+    )
+    return infinitive and (head.lemma_ in _FAIL or any(t.lower_ in _FAIL for t in head.children))
 
 
 def _clauses(sent: Span, parsed: _Parsed) -> tuple[Clause, ...]:
@@ -604,6 +615,7 @@ def analyse(doc: Doc, topic: str | None = None) -> Analysis:
         max_item_words=max((len(c.split()) for c in items), default=0),
         has_structure=bool(re.search(r":|->|=>|\bvs\.?\b", doc.text)),
         topic=next(iter(entities.named)) if len(entities.named) == 1 else None,
+        n_comparisons=sum(1 for t in doc if t.tag_ in ("JJR", "RBR")),
     )
 
 
@@ -677,8 +689,9 @@ def grader_addressing_spans(text: str) -> list[str]:
 
 
 def is_keyword_list(analysis: Analysis) -> bool:
-    """Several short comma-separated terms and (almost) no verbs: names things, explains nothing."""
-    if analysis.has_structure or analysis.n_words < 3:
+    """Several short comma-separated terms and (almost) no verbs: names things, explains nothing. Terms
+    that mostly compare ("faster training, better scalability") state claims: no keyword list."""
+    if analysis.has_structure or analysis.n_words < 3 or 2 * analysis.n_comparisons >= analysis.n_items:
         return False
     if analysis.max_item_words > LIST_ITEM_WORDS:
         return False

@@ -94,6 +94,15 @@ def test_keyword_list_scores_low(grader: ShortAnswerGrader, t1: Question, answer
     assert grade.score <= 0.25 and "keyword_list" in grade.flags
 
 
+def test_a_list_of_comparisons_is_no_keyword_list(grader: ShortAnswerGrader) -> None:
+    """ "Faster training" says that training is faster: terms that compare state the advantages asked for."""
+    question = load_bank().question("Q19")  # the main advantages of Transformers over RNNs
+    answer = "Parallel training, better long-range dependency modeling, and better scalability."
+    grade = grader.grade(question, answer)
+    assert "keyword_list" not in grade.flags and grade.score >= 0.7
+    assert "keyword_list" in grader.grade(question, "parallelization, long-range, scalability, RNN").flags
+
+
 def test_a_list_answers_a_key_that_is_a_list(grader: ShortAnswerGrader) -> None:
     question = "What are the two main operations of a queue?"
     explains = AdHocItem(question, "Enqueue adds an item at the back and dequeue removes one at the front.")

@@ -116,6 +116,24 @@ def sentence():
             "BERT reads both directions and is used for generating text.",
             "GPT-2 is designed mainly for generating text.",
         ),
+        # "within one sequence" and "a different input sequence" are the two sides of the same contrast: the
+        # right answer reverses the misconception that swaps them
+        (
+            "Self-attention relates positions within one sequence; traditional attention attends from one "
+            "sequence to another, e.g. decoder to encoder.",
+            "Self-attention attends to a different input sequence, while traditional attention stays within "
+            "one sequence.",
+        ),
+        # "harder to" denies the infinitive like "fails to", whether the parse hangs it on the adjective or
+        # on the verb
+        (
+            "With attention it is more difficult to capture long-range dependencies in sequences.",
+            "Attention helps a model capture long-range dependencies in sequential data.",
+        ),
+        (
+            "Attention makes it harder for the model to capture long-range dependencies.",
+            "Attention helps a model capture long-range dependencies in sequential data.",
+        ),
         # a comparison the other way round
         (
             "Transformers capture long-range dependencies better than RNNs.",
