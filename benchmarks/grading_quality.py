@@ -12,7 +12,8 @@ whole SciEntsBank science modules (unseen domains), each with the out-of-fold lo
 trained on those folds. theory_dev from question + model answer only, and from
 question + the model answer's first sentence (a short reference), leave-one-question-out (proxies for a
 course graded without rubrics). Adversarial:
-tests/data/grading/adversarial.csv (written for this benchmark), graded with the shipped calibrations.
+tests/data/grading/adversarial.csv (written for this benchmark) and adversarial_blind.csv (written by another
+author from the seed text alone), graded with the shipped calibrations.
 Each part also reports how well ``needs_review`` finds the grades that are off. Right answers:
 tests/data/grading/right_answers.csv, full-mark answers in the constructions that trip reversal tests.
 Antonym swaps: right answers with a key word swapped for its antonym, against a short reference answer.
@@ -69,6 +70,9 @@ from graders.verifier import SIGNAL as VERIFIER
 ROOT = Path(__file__).resolve().parents[1]
 BIG_ERROR = 0.3  # a grade this far from the instructor's is one a person should see
 ADVERSARIAL = ROOT / "tests" / "data" / "grading" / "adversarial.csv"
+# The same categories, written by another author from the seed text alone (not the bank, the grader or the
+# first set): 9 answers to each question.
+ADVERSARIAL_BLIND = ROOT / "tests" / "data" / "grading" / "adversarial_blind.csv"
 RIGHT_ANSWERS = ROOT / "tests" / "data" / "grading" / "right_answers.csv"
 CAPS_OF_WRONG = ("misconception", "contradicts_key", "other_question")
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -216,8 +220,8 @@ def _graded_rows(grader: ShortAnswerGrader, path: Path, kind: str) -> tuple[list
     return rows, grades, {k: float(np.mean(v)) for k, v in by_kind.items()}
 
 
-def adversarial(grader: ShortAnswerGrader) -> tuple[dict[str, float], float, str]:
-    rows, grades, by_cat = _graded_rows(grader, ADVERSARIAL, "category")
+def adversarial(grader: ShortAnswerGrader, path: Path = ADVERSARIAL) -> tuple[dict[str, float], float, str]:
+    rows, grades, by_cat = _graded_rows(grader, path, "category")
     expected = np.array([float(r["expected"]) for r in rows])
     r = float(pearsonr(scores_of(grades), expected)[0])
     return by_cat, r, review_quality(grades, expected)
@@ -370,6 +374,18 @@ def main() -> None:
     ]
     lines.append(" | ".join(f"{cat} {score:.2f}" for cat, score in cats.items()))
     lines += ["", f"Review on the adversarial set: {adv_review}."]
+    cats, adv_r, adv_review = adversarial(grader, ADVERSARIAL_BLIND)
+    lines += [
+        "",
+        f"Second adversarial set ({ADVERSARIAL_BLIND.relative_to(ROOT)}: the same categories, 9 answers to "
+        "each question written in session 15 by another author from the seed text alone, without the bank, "
+        "the grader or the first set; three grader fixes came from it, so it is no longer unseen; shipped "
+        f"calibrations): r = {adv_r:.3f} with the expected scores; mean score per category:",
+        "",
+        " | ".join(f"{cat} {score:.2f}" for cat, score in cats.items()),
+        "",
+        f"Review on the second adversarial set: {adv_review}.",
+    ]
     lines += [
         "",
         f"Right answers worded against the wrong idea ({RIGHT_ANSWERS.relative_to(ROOT)}: 80 full-mark "
