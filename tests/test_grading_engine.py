@@ -87,6 +87,8 @@ def test_echo_close_to_the_points_in_embedding_space_scores_low(grader: ShortAns
     [
         "parallel, GPU, sequential, RNN, speed",
         "left context, right context, masked LM, GPU, speed",  # participles as adjectives are no verbs
+        # the tagger reads "stacked" and "answering" as verbs: two in five terms still name things
+        "speed, GPU, RNN, stacked encoders, question answering",
     ],
 )
 def test_keyword_list_scores_low(grader: ShortAnswerGrader, t1: Question, answer: str) -> None:
