@@ -103,6 +103,11 @@ CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ),
         ("static", "fixed vector", "fixed embedding", "same vector", "same embedding", "lookup table"),
     ),
+    # pre-trained weights in transfer learning: trained further, or kept as they are
+    (
+        ("update", "updates", "updated", "updating", "adjust", "adjusts", "adjusted", "adjusting"),
+        ("frozen", "freeze", "freezes", "freezing", "unchanged"),
+    ),
     # opposite extremes and directions, in any subject (not comparatives: "Transformers scale to bigger
     # data" compares two entities, which the sides do not model)
     (("longest",), ("shortest",)),

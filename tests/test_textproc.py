@@ -134,6 +134,11 @@ def sentence():
             "Attention makes it harder for the model to capture long-range dependencies.",
             "Attention helps a model capture long-range dependencies in sequential data.",
         ),
+        # pre-trained weights kept frozen are not adjusted
+        (
+            "During fine-tuning the pre-trained weights of BERT are kept frozen.",
+            "Fine-tuning adjusts the weights of the already pre-trained BERT model to fit a specific task.",
+        ),
         # a comparison the other way round
         (
             "Transformers capture long-range dependencies better than RNNs.",
@@ -289,6 +294,15 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
         (
             "Traditional attention involves attending to a separate input sequence.",
             "Self-attention lets each element attend to the other elements of the same sequence.",
+        ),
+        # frozen only in what it is set against, or frozen layers beside updated ones
+        (
+            "Fine-tuning updates the pre-trained weights instead of keeping them frozen.",
+            "Fine-tuning adjusts the weights of the already pre-trained BERT model to fit a specific task.",
+        ),
+        (
+            "The lower layers can stay frozen while the top layers are updated on the task.",
+            "Fine-tuning adjusts the weights of the already pre-trained BERT model to fit a specific task.",
         ),
         # a denial in a clause that the parse attaches across a semicolon stays in that clause
         (
