@@ -13,21 +13,22 @@ import io
 import itertools
 import json
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from graders.bank_schema import Bank
 from graders.errors import InputError
 from graders.grade import Grade
+from graders.results import atomic_write_text
 from graders.short_answer import AdHocItem, Item
 from graders.suggest import did_you_mean
 
 log = logging.getLogger(__name__)
 _DECIMAL_COMMA = re.compile(r"^(\d+),(\d+)$")  # "0,5" in the locales that save ";"-separated CSVs
 _DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+_FIELD_LIMIT = 2**31 - 1  # csv's default is 131072 characters per field
 # Excel's first line naming the delimiter, quoted or not (padded with delimiters if a spreadsheet saved it)
 _SEP_LINE = re.compile(r'"?sep=([,;\t])"?\1*\s*', re.IGNORECASE)
 
@@ -59,6 +60,7 @@ class Row:
 class RowProblem:
     line: int
     message: str
+    values: dict[str, str] | None = None  # the row's values, when it could be read (an unknown id)
 
     def __str__(self) -> str:
         return f"row {self.line}: {self.message}"
@@ -116,13 +118,28 @@ def _values(row: dict, header: list[str], delimiter: str, known: dict[str, str])
     return values | {name: values[column] for name, column in known.items()}
 
 
+def _unique(names: list[str]) -> list[str]:
+    """Column names with repeats told apart ("comment", "comment (2)"): a dict of a row's values would keep
+    only the last of two columns of one name."""
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return unique
+
+
+def _normalised(column: str) -> str:
+    return re.sub(r"[\s-]+", "_", column.casefold())
+
+
 def known_columns(header: list[str]) -> dict[str, str]:
     """The header's column for each column name the grader reads (``COLUMNS``): the same name, else one
     that differs only in case, spaces or hyphens ("Question ID", "Answer"), as spreadsheets and LMS
     exports write them."""
     found: dict[str, str] = {}
     for column in header:
-        name = re.sub(r"[\s-]+", "_", column.casefold())
+        name = _normalised(column)
         if name in COLUMNS and found.get(name) != name:
             found[name] = column
     return found
@@ -135,8 +152,9 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str] | str]]
         text = _text(path)
         delimiter, skip = _delimiter(text)
         lines = itertools.islice(io.StringIO(text, newline=""), skip, None)
+        csv.field_size_limit(_FIELD_LIMIT)  # an essay pasted into one answer is no reason to refuse the file
         reader = csv.DictReader(lines, delimiter=delimiter)
-        header = [name.strip() for name in reader.fieldnames or []]
+        header = _unique([name.strip() for name in reader.fieldnames or []])
         reader.fieldnames = header
         known = known_columns(header)
         rows = [(skip + reader.line_num, _values(row, header, delimiter, known)) for row in reader]
@@ -222,7 +240,7 @@ def read_answers(path: Path, bank: Bank | None) -> tuple[list[str], list[Row], l
             continue
         item = _item_for(values, bank, adhoc)
         if isinstance(item, str):
-            problems.append(RowProblem(line, item))
+            problems.append(RowProblem(line, item, values))
             continue
         rows.append(Row(line, values, item, values.get(answer, "")))
     return header, rows, problems
@@ -263,9 +281,31 @@ def read_graded(path: Path, bank: Bank) -> tuple[list[Row], list[RowProblem]]:
     return rows, problems
 
 
-def output_row(row: Row, grade: Grade) -> dict[str, str]:
+def output_table(
+    header: list[str], graded: list[tuple[Row, Grade]], skipped: list[RowProblem]
+) -> tuple[list[str], list[dict[str, str]]]:
+    """The output CSV's columns and rows, in the input's order: every input column, then the grade. An input
+    column the grader writes too (a TA's "score", "Feedback") is kept as "input_<name>"; a row that could
+    not be graded keeps its values, with "Not graded: <why>" as its feedback, so that rows still line up."""
+    renamed = {c: f"input_{c}" for c in header if _normalised(c) in OUTPUT_COLUMNS}
+    if renamed:
+        log.warning("input column(s) %s kept as %s", ", ".join(renamed), ", ".join(renamed.values()))
+
+    def inputs(values: dict[str, str]) -> dict[str, str]:
+        return {renamed.get(c, c): values.get(c, "") for c in header}
+
+    lines = [(row.line, {**inputs(row.values), **_grade_columns(grade)}) for row, grade in graded]
+    lines += [
+        (problem.line, {**inputs(problem.values), "feedback": f"Not graded: {problem.message}"})
+        for problem in skipped
+        if problem.values is not None
+    ]
+    columns = [renamed.get(c, c) for c in header] + list(OUTPUT_COLUMNS)
+    return columns, [row for _, row in sorted(lines, key=itemgetter(0))]
+
+
+def _grade_columns(grade: Grade) -> dict[str, str]:
     return {
-        **row.values,
         "score": f"{grade.score:.3f}",
         "points": f"{grade.points:.3f}",
         "verdict": grade.verdict.value,
@@ -275,17 +315,10 @@ def output_row(row: Row, grade: Grade) -> dict[str, str]:
     }
 
 
-def write_atomically(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
-    """Write the CSV to a temporary file next to ``path`` and rename it, so readers never see half a file."""
-    columns = [*header, *(c for c in OUTPUT_COLUMNS if c not in header)]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def write_atomically(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
+    """Write the CSV so that readers never see half a file (``results.atomic_write_text``)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_text(path, buffer.getvalue())

@@ -33,6 +33,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from graders.errors import InputError
+from graders.results import atomic_write_text
 from graders.signals import CONTEXT, FEATURES
 from graders.verifier import SIGNAL as VERIFIER
 
@@ -267,10 +268,7 @@ def _rounded(values: np.ndarray) -> list[float]:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
 
 
 def default_calibration() -> Calibration:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
+
+from graders.errors import InputError
 
 Status = Literal["passed", "failed", "error", "timeout", "crashed", "not_submitted", "not_run"]
 Visibility = Literal["visible", "hidden"]
@@ -89,19 +92,56 @@ class Report:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the complete new one."""
+    """Write ``text`` (verbatim: CSV keeps its own line ends) to ``path`` so that readers see the old file or
+    the complete new one. The file gets the permissions of the file it replaces, or those the umask gives a
+    new file (a temporary file is private), so that what is written for TAs and students stays readable
+    by them. A path that cannot be written is an ``InputError``, not a traceback."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        mode = _mode_for(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    except OSError as exc:
+        raise _unwritable(path, exc) from None
+    finally:
+        if temporary is not None and Path(temporary).exists():
+            Path(temporary).unlink()
+
+
+def check_writable(path: Path) -> None:
+    """Raise ``InputError`` now, before any long work, if ``path`` could not be written later."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "it is a folder")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=path.parent).close()
+        if path.exists() and not os.access(path, os.W_OK):
+            raise PermissionError(13, "permission denied")
+    except OSError as exc:
+        raise _unwritable(path, exc) from None
+
+
+def _unwritable(path: Path, exc: OSError) -> InputError:
+    return InputError(
+        f"cannot write {path}: {exc.strerror or exc}", hint="choose a file in a folder you can write to"
+    )
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0o022)  # the only way to read it is to set it
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_json(report: Report, path: Path) -> None:

@@ -9,6 +9,7 @@ so the numbers the benchmark reports are the numbers the product computes.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 import re
@@ -23,6 +24,7 @@ from graders.bank_schema import Bank
 from graders.calibration import Blend, Calibration, fit, fit_blend
 from graders.feedback import Outcome, decide
 from graders.grade import Grade
+from graders.results import atomic_write_text
 from graders.short_answer import AdHocItem, Item, ShortAnswerGrader, graded_like_rubric
 from graders.signals import CONTEXT, FEATURES
 from graders.textproc import stem
@@ -266,12 +268,11 @@ def write_oof(path: Path, items: Sequence[Item], answers: Sequence[str], logits:
     """Store out-of-fold verifier logits by question id and answer (rows with the same question and answer
     text share one: the last)."""
     rows = {(item.id, answer): logit for item, answer, logit in zip(items, answers, logits, strict=True)}
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["question_id", "answer", "logit"])
-        writer.writerows([qid, answer, f"{logit:.4f}"] for (qid, answer), logit in rows.items())
-    tmp.replace(path)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(["question_id", "answer", "logit"])
+    writer.writerows([qid, answer, f"{logit:.4f}"] for (qid, answer), logit in rows.items())
+    atomic_write_text(path, buffer.getvalue())
 
 
 def grade_semeval(grader: ShortAnswerGrader, path: Path, every: int = SEMEVAL_EVERY) -> Graded:

@@ -16,7 +16,6 @@ import io
 import json
 import os
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ import platformdirs
 
 from graders.errors import InputError
 from graders.grade import Grade
+from graders.results import atomic_write_text
 
 DATA_DIR_ENV = "QUIZ_DATA_DIR"
 DB_NAME = "attempts.sqlite3"
@@ -297,7 +297,7 @@ class Store:
             raise InputError(
                 f"cannot export to {out}: unknown format {suffix!r}", hint="use a .csv or .json file"
             )
-        _write_atomically(out, text)
+        atomic_write_text(out, text)
         return len(records)
 
 
@@ -346,17 +346,3 @@ def _metadata(attempt: Attempt) -> dict[str, Any]:
         "started_at": iso(attempt.started_at),
         "finished_at": iso(attempt.finished_at),
     }
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

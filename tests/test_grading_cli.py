@@ -41,10 +41,51 @@ def test_grade_answers_keeps_columns_and_skips_bad_rows(tmp_path: Path, bank: Pa
     assert result.exit_code == 0, result.output
     assert "row 3: unknown question id 'T11'" in result.output and "did you mean" in result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert [r["student_id"] for r in rows] == ["s1", "s3"]
+    # the skipped row stays in its place, so that the output lines up with the input
+    assert [r["student_id"] for r in rows] == ["s1", "s2", "s3"]
     assert set(rows[0]) >= {"score", "points", "verdict", "confidence", "needs_review", "feedback"}
     assert float(rows[0]["points"]) == pytest.approx(2 * float(rows[0]["score"]), abs=2e-3)
-    assert rows[1]["score"] == "0.000" and rows[1]["verdict"] == "incorrect"
+    assert rows[1]["score"] == "" and rows[1]["feedback"].startswith("Not graded: unknown question id 'T11'")
+    assert rows[2]["score"] == "0.000" and rows[2]["verdict"] == "incorrect"
+    assert "1 row(s) skipped (1 of them in the output as 'Not graded')" in result.output
+
+
+@pytest.mark.models
+def test_grade_answers_keeps_input_columns_named_like_its_own(tmp_path: Path, bank: Path) -> None:
+    """A TA's score and two columns of one name come out beside the grade, not overwritten by it."""
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "question_id;answer;Score;comment;comment\r\n"
+        "T1;Transformers process all tokens in parallel.;0,5;first note;second note\r\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    result = _run("grade-answers", str(src), "--out", str(out), "--bank", str(bank))
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8", newline="") as fh:
+        header, row = list(csv.reader(fh))
+    assert header[:5] == ["question_id", "answer", "input_Score", "comment", "comment (2)"]
+    assert row[2:5] == ["0,5", "first note", "second note"]
+    assert header[5:] == ["score", "points", "verdict", "confidence", "needs_review", "feedback"]
+
+
+def test_grade_answers_with_no_usable_row_writes_nothing(tmp_path: Path, bank: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("question_id,answer\nT11,unknown question\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    out.write_text("earlier grades\n", encoding="utf-8")
+    result = _run("grade-answers", str(src), "--out", str(out), "--bank", str(bank))
+    assert result.exit_code != 0 and "no answer to grade (1 row(s) skipped)" in result.output
+    assert out.read_text(encoding="utf-8") == "earlier grades\n"
+
+
+def test_grade_answers_checks_its_output_path_before_grading(tmp_path: Path, bank: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("question_id,answer\nT1,Tokens are processed in parallel.\n", encoding="utf-8")
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    result = _run("grade-answers", str(src), "--out", str(tmp_path / "file" / "out.csv"), "--bank", str(bank))
+    assert result.exit_code != 0 and "cannot write" in result.output and "Traceback" not in result.output
+    assert "loading the grading models" not in result.output
 
 
 def test_grade_answers_missing_column_is_a_clear_error(tmp_path: Path, bank: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,7 @@ from graders.embedding import Encoded
 from graders.errors import InputError
 from graders.feedback import CORRECT_AT, PARTIAL_AT, decide, explain, verdict_for
 from graders.grade import Grade, OtherQuestion, RubricHit, Verdict
+from graders.results import atomic_write_text, check_writable
 from graders.short_answer import AdHocItem, graded_like_rubric
 from graders.signals import CONTEXT, FEATURES, TargetStack, reference_context
 from graders.textproc import grader_addressing_spans, is_empty_or_idk
@@ -456,12 +458,34 @@ def test_read_graded_checks_scores(tmp_path: Path) -> None:
 
 def test_write_atomically_leaves_no_temp_file(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
-    write_atomically(out, ["answer"], [{"answer": "x", "score": "1.000", "verdict": "correct"}])
-    assert (
-        out.read_text(encoding="utf-8").splitlines()[0]
-        == "answer,score,points,verdict,confidence,needs_review,feedback"
-    )
+    write_atomically(out, ["answer", "score"], [{"answer": "x", "score": "1.000", "verdict": "correct"}])
+    assert out.read_bytes() == b"answer,score\r\nx,1.000\r\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_written_files_are_as_readable_as_the_umask_allows(tmp_path: Path) -> None:
+    """Grades and feedback are for TAs and students: not private like the temporary file they start as."""
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "new.txt", "x")
+        kept = tmp_path / "kept.txt"
+        kept.write_text("old", encoding="utf-8")
+        kept.chmod(0o640)
+        atomic_write_text(kept, "new")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.txt").stat().st_mode) == 0o644
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640 and kept.read_text(encoding="utf-8") == "new"
+
+
+def test_an_unwritable_path_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    for write in (lambda p: atomic_write_text(p, "x"), check_writable):
+        with pytest.raises(InputError, match="cannot write"):
+            write(tmp_path / "file" / "out.csv")
+    with pytest.raises(InputError, match="it is a folder"):
+        check_writable(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
 def test_read_answers_alternative_references(tmp_path: Path) -> None:

@@ -34,12 +34,15 @@ def grade_answers(in_csv: Path, out_csv: Path, bank_ref: str | None) -> None:
     IN_CSV has the columns question_id and answer (questions of the bank; student_id and any other
     columns are kept), or question, reference_answer and answer for questions that are not in a bank.
     Commas, semicolons or tabs (an Excel "sep=;" first line is understood); quote answers that contain
-    the delimiter. Bad rows are reported on stderr by row number and skipped; the output is written
-    atomically, never over IN_CSV.
+    the delimiter. Bad rows are reported on stderr by row number and skipped: they stay in the output,
+    with "Not graded: <why>" as their feedback. An input column named like an output column (a TA's
+    score) is kept as input_<name>. The output is written atomically, never over IN_CSV; when no row
+    can be graded, nothing is written and the exit code is 1.
     """
-    from graders.answer_csv import output_row, read_answers, write_atomically
+    from graders.answer_csv import output_table, read_answers, write_atomically
     from graders.bank import load_bank
     from graders.errors import InputError
+    from graders.results import check_writable
     from graders.short_answer import ShortAnswerGrader
 
     if out_csv.exists() and in_csv.exists() and out_csv.samefile(in_csv):
@@ -47,25 +50,32 @@ def grade_answers(in_csv: Path, out_csv: Path, bank_ref: str | None) -> None:
             f"--out {out_csv} is the input file: grading would replace the answers",
             hint="write the grades to another file, e.g. --out graded.csv",
         )
+    check_writable(out_csv)
     err = Console(stderr=True)
     bank = load_bank(bank_ref)
     header, rows, problems = read_answers(in_csv, bank)
     _report(problems, err)
+    if not rows:
+        raise InputError(
+            f"{in_csv}: no answer to grade ({len(problems)} row(s) skipped); {out_csv} is left as it was",
+            hint="fix the rows reported above",
+        )
     with err.status("loading the grading models..."):
         grader = ShortAnswerGrader.load(bank=bank_ref)
-    out = []
+    graded = []
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("grading", total=len(rows))
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            grades = grader.grade_many((row.item, row.answer) for row in chunk)
-            out += [output_row(row, grade) for row, grade in zip(chunk, grades, strict=True)]
+            graded += zip(chunk, grader.grade_many((row.item, row.answer) for row in chunk), strict=True)
             progress.advance(task, len(chunk))
-    write_atomically(out_csv, header, out)
-    review = sum(1 for row in out if row["needs_review"] == "yes")
+    write_atomically(out_csv, *output_table(header, graded, problems))
+    review = sum(1 for _, grade in graded if grade.needs_review)
+    kept = sum(1 for problem in problems if problem.values is not None)
     err.print(
-        f"graded {len(out)} answer(s) into {out_csv}; {review} need review; {len(problems)} row(s) skipped"
+        f"graded {len(graded)} answer(s) into {out_csv}; {review} need review; {len(problems)} row(s) skipped"
+        + (f" ({kept} of them in the output as 'Not graded')" if kept else "")
     )
 
 
@@ -77,10 +87,11 @@ def calibrate(graded_csv: Path, bank_ref: str | None) -> None:
 
     GRADED_CSV has the columns question_id, answer and score (the fraction of full marks, 0 to 1).
     The fit starts from the shipped calibration and adjusts it, on these rows and (at half weight)
-    the graded examples the bank gives with its questions; it needs rows of at least two questions
-    and more than one distinct score. The result is stored as
+    the graded examples the bank gives with its questions; it needs at least 10 usable rows, of at
+    least two questions, with more than one distinct score. The result is stored as
     <bank stem>.calibration.json next to a bank file, or in the user data folder for a packaged
-    bank, and is used from then on by every grader built for that bank.
+    bank, and is used from then on by every grader built for that bank; delete that file (its path is
+    printed) to go back to the shipped calibration.
     """
     import numpy as np
 
@@ -88,6 +99,7 @@ def calibrate(graded_csv: Path, bank_ref: str | None) -> None:
     from graders.bank import load_bank
     from graders.calibration import Calibration, calibration_path, default_calibration
     from graders.errors import InputError
+    from graders.results import check_writable
     from graders.short_answer import ShortAnswerGrader
     from graders.training import Graded, final_scores, fit_on, grade_examples
 
@@ -103,6 +115,8 @@ def calibrate(graded_csv: Path, bank_ref: str | None) -> None:
             f"{len(scores)} distinct score(s): too little to calibrate",
             hint="grade at least 10 answers to 2 or more questions, with different scores",
         )
+    path = calibration_path(bank_ref)
+    check_writable(path)
     prior = default_calibration()
     with err.status(f"computing the grading signals of {len(rows)} answers..."):
         grader = ShortAnswerGrader.load(calibration=Calibration.untrained(), bank=bank_ref)
@@ -119,11 +133,17 @@ def calibrate(graded_csv: Path, bank_ref: str | None) -> None:
     calibration = fit_on(graded + examples, prior, source=source)
     before = float(np.abs(final_scores(graded, prior) - graded.scores).mean())
     after = float(np.abs(final_scores(graded, calibration) - graded.scores).mean())
-    path = calibration_path(bank_ref)
     calibration.save(path)
     err.print(
         f"calibrated on {len(rows)} answer(s) to {len(questions)} question(s) and the bank's "
         f"{len(examples.answers)} graded example(s); {len(problems)} row(s) skipped\n"
         f"mean absolute error on these answers: {before:.3f} with the default -> {after:.3f}\n"
-        f"stored {path}"
+        f"stored {path} (delete it to go back to the shipped calibration)"
     )
+    if after > before:
+        # the fit also weighs the bank's examples and stays near the shipped calibration
+        err.print(
+            "[yellow]warning[/] the new calibration fits these answers no better than the shipped one: "
+            "grade more answers, of more questions, before relying on it",
+            highlight=False,
+        )
