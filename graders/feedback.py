@@ -24,6 +24,9 @@ CAPS: dict[str, float] = {
     "contradicts_key": 0.15,
     "other_question": 0.15,
 }
+# The answer is the reference answer itself (in any case and punctuation): full marks, whatever the signals
+# make of a one-word answer ("paris" for "Paris").
+SAME_AS_REFERENCE = "same_as_reference"
 # Flags that always send a grade to a person.
 REVIEW_FLAGS = frozenset({"addresses_grader", "long_padded"})
 REVIEW_BELOW = 0.55  # confidence under which a grade needs review
@@ -61,6 +64,8 @@ def decide(
 ) -> Outcome:
     """Apply the caps to the calibrated score ``raw`` and judge how sure the grade is. ``binary``: scored
     by the calibration of short references, whose 0.5 is the correct/incorrect cut."""
+    if SAME_AS_REFERENCE in flags:
+        raw = 1.0
     score = min([raw, *(CAPS[f] for f in flags if f in CAPS)])
     score = min(max(score, 0.0), 1.0)
     correct_at = BINARY_CORRECT_AT if binary else CORRECT_AT
@@ -104,7 +109,7 @@ def explain(
     for a short reference answer, what the answer verifier made of it."""
     if "empty" in flags:
         return "No answer given."
-    parts: list[str] = []
+    parts: list[str] = ["Same as the reference answer."] if SAME_AS_REFERENCE in flags else []
     label = "Covers" if has_rubric else "Matches the model answer on"
     covered = [hit.text.rstrip(".") for hit in rubric if hit.covered]
     missed = [hit for hit in rubric if not hit.covered]
@@ -136,7 +141,7 @@ def explain(
         "addresses_grader": "Text addressed to the grader was ignored and flagged for review.",
         "long_padded": "Very long answer; flagged for review.",
     }
-    if verifier_logit is not None:
+    if verifier_logit is not None and SAME_AS_REFERENCE not in flags:
         verdict = (
             "cannot tell"
             if abs(verifier_logit) < VERIFIER_UNSURE

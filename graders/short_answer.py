@@ -35,7 +35,7 @@ from graders.calibration import Blend, Calibration, calibration_for
 from graders.calibration import reference_calibration as shipped_reference_calibration
 from graders.embedding import Encoded, encode, load_model
 from graders.errors import InputError
-from graders.feedback import decide, explain, verdict_for
+from graders.feedback import SAME_AS_REFERENCE, decide, explain, verdict_for
 from graders.grade import Grade, Verdict
 from graders.signals import BankPoints, ItemPack, Target, compute, piece_weights, reference_context
 from graders.textproc import (
@@ -288,10 +288,19 @@ class ShortAnswerGrader:
         f = signals.features if verifier_logit is None else {**signals.features, VERIFIER: verifier_logit}
         if binary:
             f = {**f, **reference_context(item.references)}
-        flags.extend(_detect(analysis, pack, f))
-        if signals.misconception is not None:
+        # The reference itself, in any case and punctuation ("paris" for "Paris."), is right whatever the
+        # signals make of a one-word answer.
+        keys = item.references if isinstance(item, AdHocItem) else (item.model_answer,)
+        exact = _plain(analysis.text) in {_plain(key) for key in keys}
+        misconception = None if exact else signals.misconception
+        other_question = None if exact else signals.other_question
+        if exact:
+            flags.append(SAME_AS_REFERENCE)
+        else:
+            flags.extend(_detect(analysis, pack, f))
+        if misconception is not None:
             flags.append("misconception")
-        if signals.other_question is not None:
+        if other_question is not None:
             flags.append("other_question")
         raw = (self.reference_calibration if binary else self.calibration).score(f)
         outcome = decide(raw, f["coverage"], tuple(flags), pack.has_rubric, binary=binary)
@@ -307,17 +316,17 @@ class ShortAnswerGrader:
             explanation=explain(
                 score,
                 signals.rubric,
-                signals.misconception,
+                misconception,
                 tuple(flags),
                 pack.has_rubric,
                 verifier_logit,
-                signals.other_question,
+                other_question,
             ),
             rubric=signals.rubric,
-            misconception=signals.misconception,
+            misconception=misconception,
             flags=tuple(flags),
             signals={k: round(v, 4) for k, v in {**f, "calibrated": raw}.items()},
-            other_question=signals.other_question,
+            other_question=other_question,
         )
 
     def packs(self, items: Sequence[Item]) -> list[tuple[ItemPack, ...]]:
@@ -406,6 +415,11 @@ class _Spec:
             misconceptions=tuple(targets[len(self.points) :]),
             has_rubric=not isinstance(self.item, AdHocItem),
         )
+
+
+def _plain(text: str) -> str:
+    """Lower-case words and numbers only: what two spellings of the same answer share."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def _closeness(features: dict[str, float]) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -188,12 +189,26 @@ def test_right_answers_set_against_the_wrong_idea_keep_their_marks(shipped: Shor
 
 
 def test_each_model_answer_of_the_shipped_bank_earns_full_marks(shipped: ShortAnswerGrader) -> None:
-    """The key itself is the first answer an instructor tries: no flag, no misconception, no reversal (the
-    Q3 and Q6 keys once 'reversed' their own rubric points and scored 0.15)."""
+    """The key itself is the first answer an instructor tries. Verbatim it is the reference; with its
+    sentences in another order the signals judge it: no flag, no misconception, no reversal (the Q3 and Q6
+    keys once 'reversed' their own rubric points and scored 0.15)."""
     questions = load_bank().questions
-    graded = zip(questions, shipped.grade_many((q, q.model_answer) for q in questions), strict=True)
+    verbatim = shipped.grade_many((q, q.model_answer.upper()) for q in questions)
+    assert all(g.score == 1.0 and g.flags == ("same_as_reference",) for g in verbatim)
+    reordered = [" ".join(reversed(re.split(r"(?<=[.!?])\s+", q.model_answer.strip()))) for q in questions]
+    graded = zip(questions, shipped.grade_many(zip(questions, reordered, strict=True)), strict=True)
     wrong = [(q.id, g.score, g.flags) for q, g in graded if g.flags or g.score < 0.9]
     assert len(questions) == 20 and not wrong
+
+
+def test_a_short_reference_answer_given_back_earns_full_marks(grader: ShortAnswerGrader) -> None:
+    """One word is too little for the signals: "paris" once scored 0.64 with "the verifier judges it
+    wrong"."""
+    item = AdHocItem("What is the capital of France?", "Paris")
+    same = grader.grade(item, "paris.")
+    assert same.score == 1.0 and same.flags == ("same_as_reference",)
+    assert same.explanation.startswith("Same as the reference answer.") and "verifier" not in same.explanation
+    assert grader.grade(item, "Lyon").score < 0.5
 
 
 def test_an_answer_to_another_question_of_the_bank_is_capped_and_says_which(
