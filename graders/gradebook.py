@@ -7,8 +7,12 @@ keeps the content hash of what was graded and the version of what graded it, so 
 a batch killed at any moment keeps every row committed before it, and a row and its entry in the
 ``gradings`` log are committed together, so the log counts exactly the gradings that were kept.
 
-Instructor overrides live in their own table and win over the machine score wherever a score is read
-(``effective_points``), so a regrade never silently discards an instructor's decision.
+Instructor overrides live in their own table, each on one answer (its content hash), and win over the
+machine score of that answer wherever a score is read (``overrides``, ``effective_points``): a regrade of
+the same answer never silently discards an instructor's decision, and a decision is never applied to an
+answer it was not made on. A changed answer is graded afresh and goes back to the review queue; the
+decisions on earlier answers stay in the table (``earlier_overrides``) and apply again if the answer
+changes back.
 """
 
 from __future__ import annotations
@@ -67,17 +71,6 @@ CREATE TABLE IF NOT EXISTS gradings (
     status TEXT NOT NULL,
     graded_at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS overrides (
-    student_id TEXT NOT NULL,
-    item TEXT NOT NULL,
-    action TEXT NOT NULL,
-    score REAL NOT NULL,
-    points REAL NOT NULL,
-    comment TEXT NOT NULL DEFAULT '',
-    content_hash TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    PRIMARY KEY (student_id, item)
-);
 CREATE TABLE IF NOT EXISTS similarity (
     kind TEXT NOT NULL,
     item TEXT NOT NULL,
@@ -88,8 +81,23 @@ CREATE TABLE IF NOT EXISTS similarity (
     PRIMARY KEY (kind, item, student_a, student_b)
 );
 """
+_OVERRIDES = """
+CREATE TABLE IF NOT EXISTS overrides (
+    student_id TEXT NOT NULL,
+    item TEXT NOT NULL,
+    action TEXT NOT NULL,
+    score REAL NOT NULL,
+    points REAL NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    content_hash TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (student_id, item, content_hash)
+);
+"""
 
-SCHEMA_VERSION = "1"
+# 2: one decision per answer (version 1 kept one per student x item, so deciding on a changed answer
+# replaced the decision on the earlier one)
+SCHEMA_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -152,7 +160,7 @@ class Gradebook:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)  # idempotent, and executescript commits on its own
+        self._db.executescript(_SCHEMA + _OVERRIDES)  # idempotent, and executescript commits on its own
         self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     @classmethod
@@ -172,7 +180,9 @@ class Gradebook:
             raise InputError(
                 f"{path} is not a gradebook ({exc})", hint="pass the file 'quiz batch --out' wrote"
             ) from None
-        if schema["value"] != SCHEMA_VERSION:
+        if schema["value"] == "1":
+            book._upgrade_from_1()
+        elif schema["value"] != SCHEMA_VERSION:
             raise InputError(
                 f"{path}: gradebook format {schema['value']} is not supported (expected {SCHEMA_VERSION})"
             )
@@ -189,6 +199,22 @@ class Gradebook:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+    def _upgrade_from_1(self) -> None:
+        """Key the overrides by answer too, keeping every decision (SQLite cannot change a primary key in
+        place). The version is read again inside the transaction: another process may have upgraded."""
+        with self._transaction():
+            if self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()["value"] != "1":
+                return
+            self._db.execute("ALTER TABLE overrides RENAME TO overrides_1")
+            self._db.execute(_OVERRIDES)
+            self._db.execute(
+                "INSERT INTO overrides (student_id, item, action, score, points, comment, content_hash,"
+                " created_at) SELECT student_id, item, action, score, points, comment, content_hash,"
+                " created_at FROM overrides_1"
+            )
+            self._db.execute("DROP TABLE overrides_1")
+            self._db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,))
 
     # --- items ----------------------------------------------------------------------------------
 
@@ -285,7 +311,9 @@ class Gradebook:
     def set_override(
         self, student_id: str, item: str, *, score: float | None = None, comment: str = ""
     ) -> Override:
-        """Accept the machine score (``score=None``) or replace it by ``score`` (a fraction in [0, 1])."""
+        """Accept the machine score (``score=None``) or replace it by ``score`` (a fraction in [0, 1]), for
+        the answer graded now: a decision already made on that answer is replaced, those on earlier answers
+        are kept."""
         row = self.row(student_id, item)
         if row is None or row.status != "graded":
             raise InputError(f"no graded answer of student {student_id!r} to {item!r} in {self.path}")
@@ -321,12 +349,30 @@ class Gradebook:
         return override
 
     def clear_override(self, student_id: str, item: str) -> None:
+        """Withdraw the decision on the current answer (those on earlier answers stay on record)."""
         with self._transaction():
-            self._db.execute("DELETE FROM overrides WHERE student_id = ? AND item = ?", (student_id, item))
+            self._db.execute(
+                "DELETE FROM overrides WHERE student_id = ? AND item = ? AND content_hash ="
+                " (SELECT content_hash FROM results WHERE student_id = ? AND item = ?)",
+                (student_id, item, student_id, item),
+            )
 
     def overrides(self) -> dict[tuple[str, str], Override]:
-        return {
-            (r["student_id"], r["item"]): Override(
+        """(student, item) -> the decision on the answer graded now: the only decisions that apply."""
+        return {(o.student_id, o.item): o for o in self._overrides(current=True)}
+
+    def earlier_overrides(self) -> list[Override]:
+        """Decisions on answers that have since changed: kept, but applied to nothing."""
+        return self._overrides(current=False)
+
+    def _overrides(self, *, current: bool) -> list[Override]:
+        found = self._db.execute(
+            "SELECT o.* FROM overrides AS o JOIN results AS r USING (student_id, item)"
+            " WHERE (o.content_hash = r.content_hash) = ? ORDER BY o.student_id, o.item, o.created_at",
+            (current,),
+        )
+        return [
+            Override(
                 r["student_id"],
                 r["item"],
                 r["action"],
@@ -336,22 +382,27 @@ class Gradebook:
                 r["content_hash"],
                 r["created_at"],
             )
-            for r in self._db.execute("SELECT * FROM overrides")
-        }
+            for r in found
+        ]
 
     def review_queue(self) -> list[Row]:
-        """Graded theory answers the grader flagged as unsure that no one has decided on yet."""
+        """Graded theory answers no one has decided on yet that the grader flagged as unsure or that
+        changed since an instructor's decision (which the instructor would otherwise never see again)."""
         decided = self.overrides()
+        changed = {(o.student_id, o.item) for o in self.earlier_overrides()}
         return [
             row
             for row in self.rows(kind="theory")
-            if row.status == "graded" and row.needs_review and (row.student_id, row.item) not in decided
+            if row.status == "graded"
+            and (row.student_id, row.item) not in decided
+            and (row.needs_review or (row.student_id, row.item) in changed)
         ]
 
     def effective_points(self) -> dict[tuple[str, str], float]:
-        """(student, item) -> points, an instructor's override winning over the machine's score."""
+        """(student, item) -> points, an instructor's decision on the current answer winning over the
+        machine's score."""
         points = {(r.student_id, r.item): r.points for r in self.rows()}
-        points.update({key: o.points for key, o in self.overrides().items() if key in points})
+        points.update({key: o.points for key, o in self.overrides().items()})
         return points
 
     def totals(self) -> dict[str, float]:
@@ -362,7 +413,8 @@ class Gradebook:
 
     def export_graded_csv(self, out: Path) -> int:
         """Write the instructor-decided theory answers as ``question_id, answer, score`` (the input of
-        ``quiz calibrate``); returns the number of rows."""
+        ``quiz calibrate``); returns the number of rows. Only the decisions on the current answers: the
+        answer stored is the current one, and a score is only known for the answer it was given to."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["question_id", "answer", "score"])

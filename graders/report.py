@@ -1,8 +1,9 @@
 """Class reports from a gradebook: statistics, a self-contained HTML page, a CSV, per-student feedback.
 
-Every score read here is the effective one (an instructor's override wins over the machine's). The
-HTML needs no network: the CSS is inline and the plots are PNGs (matplotlib, Agg) embedded as base64.
-All files are written atomically.
+Every score read here is the effective one (an instructor's override wins over the machine's, on the
+answer it was made on: a decision on an answer that has since changed is listed in the HTML, never applied
+to grades or feedback). The HTML needs no network: the CSS is inline and the plots are PNGs (matplotlib,
+Agg) embedded as base64. All files are written atomically.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from graders.gradebook import Gradebook, Item, Override, Row, SimilarityFlag, re
 from graders.results import atomic_write_text, gradescope_results
 
 TEMPLATES = Path(__file__).resolve().parent / "report_templates"
+EARLIER = "decided on an earlier answer"  # the answer changed after the decision, which no longer applies
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class ClassData:
     checks: list[CheckStats]
     review: list[Row]
     overrides: dict[tuple[str, str], Override]
+    earlier_overrides: list[Override]  # made on answers that have since changed: not applied
     similarity: list[SimilarityFlag]
     problems: list[Row]
 
@@ -101,6 +104,7 @@ def class_data(book: Gradebook) -> ClassData:
         check_stats(rows),
         book.review_queue(),
         book.overrides(),
+        book.earlier_overrides(),
         book.similarity(),
         [r for r in rows if r.status != "graded"],
     )
@@ -354,6 +358,7 @@ def render_html(book: Gradebook) -> str:
             for c in data.checks
         ],
     )
+    changed = {(o.student_id, o.item) for o in data.earlier_overrides}
     review = _table(
         ["student", "question", "proposed", "flags", "answer"],
         [
@@ -361,23 +366,25 @@ def render_html(book: Gradebook) -> str:
                 e(r.student_id),
                 e(r.item),
                 f"{r.points:g} / {r.max_points:g}",
-                e(", ".join(r.result.get("flags", []))),
+                e(", ".join(_review_flags(r, changed))),
                 e(r.source[:200]),
             ]
             for r in data.review
         ],
     )
+    decisions = [(o, o.action) for o in data.overrides.values()]
+    decisions += [(o, f"{o.action} ({EARLIER}; not applied)") for o in data.earlier_overrides]
     overrides = _table(
         ["student", "item", "decision", "points", "comment"],
         [
             [
                 e(o.student_id),
                 e(o.item),
-                e(o.action),
+                e(decision),
                 f"{o.points:g}",
                 e(o.comment),
             ]
-            for o in data.overrides.values()
+            for o, decision in decisions
         ],
     )
     similarity = _table(
@@ -433,6 +440,15 @@ def render_html(book: Gradebook) -> str:
         students=students,
         problems=problems,
     )
+
+
+def _review_flags(row: Row, changed: set[tuple[str, str]]) -> list[str]:
+    """The grader's flags, and whether an instructor decided on an earlier answer (why a confident grade
+    can be back in the queue)."""
+    flags = list(row.result.get("flags", []))
+    if (row.student_id, row.item) in changed:
+        flags.append(EARLIER)
+    return flags
 
 
 def _evidence(flag: SimilarityFlag) -> str:

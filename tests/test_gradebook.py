@@ -10,7 +10,7 @@ import pytest
 
 from graders.errors import InputError
 from graders.grade import Grade, RubricHit, Verdict
-from graders.gradebook import Gradebook, Item, Row
+from graders.gradebook import SCHEMA_VERSION, Gradebook, Item, Row
 
 
 def theory_row(
@@ -129,3 +129,46 @@ def test_open_errors(tmp_path: Path) -> None:
 def test_committed_rows_survive_another_connection(book: Gradebook) -> None:
     with sqlite3.connect(book.path) as other:
         assert other.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 3
+
+
+def test_decision_applies_only_to_the_answer_it_was_made_on(book: Gradebook, tmp_path: Path) -> None:
+    book.set_override("s1", "Q1", score=0.25, comment="see me")
+    # the attempt is re-exported with another answer, which the grader is sure about
+    book.put([theory_row("s1", "Q1", 0.75, answer="BERT is a bidirectional encoder")])
+    assert book.overrides() == {}
+    assert book.effective_points()[("s1", "Q1")] == 1.5 and book.totals()["s1"] == 3.5
+    [earlier] = book.earlier_overrides()
+    assert (earlier.student_id, earlier.item, earlier.comment) == ("s1", "Q1", "see me")
+    assert [(r.student_id, r.item) for r in book.review_queue()] == [("s1", "Q1")]
+    assert book.export_graded_csv(tmp_path / "graded.csv") == 0  # never the new answer with the old score
+    # deciding on the new answer keeps the earlier decision; going back to the old answer brings it back
+    book.set_override("s1", "Q1", score=1.0)
+    assert book.review_queue() == [] and book.totals()["s1"] == 4.0
+    assert [o.comment for o in book.earlier_overrides()] == ["see me"]
+    book.put([theory_row("s1", "Q1", 0.5, review=True, answer="BERT reads both ways")])
+    assert (book.overrides()[("s1", "Q1")].comment, book.totals()["s1"]) == ("see me", 2.5)
+    assert book.review_queue() == [] and book.earlier_overrides()[0].score == 1.0
+
+
+def test_a_version_1_gradebook_keeps_its_decisions(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    with Gradebook.open(path) as book:
+        book.put([theory_row("s1", "Q1", 0.5, review=True)])
+    with sqlite3.connect(path) as db:  # the overrides table as version 1 made it: one decision per item
+        db.execute("DROP TABLE overrides")
+        db.execute(
+            "CREATE TABLE overrides (student_id TEXT NOT NULL, item TEXT NOT NULL, action TEXT NOT NULL,"
+            " score REAL NOT NULL, points REAL NOT NULL, comment TEXT NOT NULL DEFAULT '',"
+            " content_hash TEXT NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (student_id, item))"
+        )
+        db.execute(
+            "INSERT INTO overrides VALUES ('s1', 'Q1', 'override', 0.25, 0.5, 'see me', 'hash-an answer', 1)"
+        )
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    with Gradebook.open(path) as book:
+        assert book.overrides()[("s1", "Q1")].comment == "see me"
+        book.put([theory_row("s1", "Q1", 0.75, answer="another answer")])
+        book.set_override("s1", "Q1")
+        assert [o.comment for o in book.earlier_overrides()] == ["see me"]
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0] == SCHEMA_VERSION

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 from graders.grade import Grade, RubricHit, Verdict
 from graders.gradebook import Gradebook, Item, Row, SimilarityFlag
 from graders.report import class_data, point_biserial, write_csv, write_feedback, write_html
 from graders.results import CheckResult, Metadata, Report
+from quiz.__main__ import cli
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # (student, Q1 fraction, Q2 fraction, spacy_ner checks passed of 2)
@@ -206,3 +208,50 @@ def test_html_renders_in_headless_chromium(book: Gradebook, tmp_path: Path) -> N
 
     shot = np.asarray(Image.open(screenshot).convert("L"))
     assert shot.shape[1] == 1280 and shot.std() > 10  # not blank
+
+
+def test_a_decision_on_an_earlier_answer_is_listed_not_applied(book: Gradebook, tmp_path: Path) -> None:
+    book.put([theory("s5", "Q1", 0.25)])  # s5's answer changed since "partly right"
+    write_csv(book, tmp_path / "grades.csv")
+    with (tmp_path / "grades.csv").open() as handle:
+        s5 = next(r for r in csv.DictReader(handle) if r["student_id"] == "s5")
+    assert (s5["Q1"], s5["total"]) == ("0.5", "1")
+    write_feedback(book, tmp_path / "fb")
+    feedback = json.loads((tmp_path / "fb" / "s5" / "feedback.json").read_text())
+    q1 = next(e for e in feedback["items"] if e["item"] == "Q1")
+    assert q1["points"] == 0.5 and "instructor" not in q1
+    assert "partly right" not in (tmp_path / "fb" / "s5" / "results.json").read_text()
+    data = class_data(book)
+    assert ("s5", "Q1") in [(r.student_id, r.item) for r in data.review] and data.overrides == {}
+    write_html(book, tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text()
+    assert "decided on an earlier answer" in page and "not applied" in page and "partly right" in page
+
+
+@pytest.mark.parametrize("option", ["--csv", "--html"])
+@pytest.mark.parametrize("spelling", ["same", "relative", "symlink", "wal"])
+def test_report_refuses_to_write_over_the_gradebook(
+    book: Gradebook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str, spelling: str
+) -> None:
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    spellings = {"same": str(book.path), "relative": "../class.sqlite", "symlink": "../link.sqlite"}
+    target = spellings.get(spelling, "../class.sqlite-wal")  # the WAL holds committed decisions too
+    (tmp_path / "link.sqlite").symlink_to(book.path)
+    result = CliRunner().invoke(cli, ["report", str(book.path), "--feedback-dir", "fb", option, target])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit)  # an error, not a traceback
+    assert f"{option} {target} is the gradebook" in result.output
+    assert not (tmp_path / "work" / "fb").exists()  # nothing is written, not even the other outputs
+    with Gradebook.open(book.path, create=False) as again:
+        assert again.overrides()[("s5", "Q1")].comment == "partly right"
+
+
+def test_report_refuses_a_feedback_folder_over_the_gradebook(book: Gradebook, tmp_path: Path) -> None:
+    book.close()  # SQLite removes the WAL file: it only reappears once the report opens the gradebook
+    grades = tmp_path / "grades.csv"
+    for target, message in ((book.path, "is a file"), (Path(f"{book.path}-wal"), "is the gradebook")):
+        result = CliRunner().invoke(
+            cli, ["report", str(book.path), "--csv", str(grades), "--feedback-dir", str(target)]
+        )
+        assert result.exit_code != 0 and isinstance(result.exception, SystemExit)
+        assert message in result.output and not grades.exists()

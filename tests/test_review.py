@@ -51,6 +51,19 @@ async def test_queue_shows_answer_model_answer_rubric_and_score(book: Gradebook)
             assert part in text
 
 
+async def test_a_changed_answer_shows_the_decision_made_on_the_earlier_one(book: Gradebook) -> None:
+    book.set_override("s3", "Q1", score=0.25, comment="Missing the encoder.")
+    book.put([theory_row("s3", "Q1", 1.0, answer="BERT is a bidirectional Transformer encoder.")])
+    async with ReviewApp(book).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        queue = pilot.app.screen.query_one("#queue", ListView)
+        assert len(queue.children) == 3  # back in the queue though the grader is sure
+        queue.index = 2
+        await pilot.pause()
+        text = shown(pilot.app)
+        assert "Decided on an earlier answer" in text and "Missing the encoder." in text
+
+
 async def test_keyboard_accept_then_override_with_comment(book: Gradebook) -> None:
     async with ReviewApp(book).run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -101,3 +114,19 @@ def test_review_cli_export_and_empty_queue(book: Gradebook, tmp_path: Path) -> N
     assert result.exit_code == 0 and "nothing to review" in result.output
     result = CliRunner().invoke(cli, ["review", str(tmp_path / "missing.sqlite")])
     assert result.exit_code != 0 and "does not exist" in result.output
+
+
+@pytest.mark.parametrize("spelling", ["same", "relative", "symlink"])
+def test_review_export_refuses_to_write_over_the_gradebook(
+    book: Gradebook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    book.set_override("s1", "Q1", score=0.75)
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    target = {"same": str(book.path), "relative": "../class.sqlite", "symlink": "../link.sqlite"}[spelling]
+    (tmp_path / "link.sqlite").symlink_to(book.path)
+    result = CliRunner().invoke(cli, ["review", str(book.path), "--export", target])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit)  # an error, not a traceback
+    assert f"--export {target} is the gradebook" in result.output
+    with Gradebook.open(book.path, create=False) as again:
+        assert again.overrides()[("s1", "Q1")].score == 0.75

@@ -11,6 +11,21 @@ import click
 from graders.errors import InputError
 
 
+def _refuse_gradebook(gradebook: Path, outputs: dict[str, Path | None]) -> None:
+    """Refuse, before anything is written, an output (option -> path) that is the gradebook or one of the
+    files SQLite keeps beside it (the -wal holds committed decisions not yet copied into the gradebook):
+    writing it would replace every grade and review decision. Resolved paths, so that a symlink or another
+    spelling of the same file is caught too."""
+    book = gradebook.resolve()
+    files = {book, book.with_name(f"{book.name}-wal"), book.with_name(f"{book.name}-shm")}
+    for option, out in outputs.items():
+        if out is not None and out.resolve() in files:
+            raise InputError(
+                f"{option} {out} is the gradebook: writing it would replace every grade and review decision",
+                hint=f"give {option} another path",
+            )
+
+
 @click.command()
 @click.argument("root", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -136,6 +151,7 @@ def review(gradebook: Path, export_csv: Path | None) -> None:
 
     book = Gradebook.open(gradebook, create=False)
     try:
+        _refuse_gradebook(gradebook, {"--export": export_csv})
         if export_csv is not None:
             count = book.export_graded_csv(export_csv)
             click.echo(f"wrote {count} instructor-graded answers to {export_csv}")
@@ -191,6 +207,7 @@ def report(gradebook: Path, html: Path | None, csv_out: Path | None, feedback_di
     if html is None and csv_out is None and feedback_dir is None:
         raise InputError("nothing to write", hint="pass --html FILE, --csv FILE and/or --feedback-dir DIR")
     with Gradebook.open(gradebook, create=False) as book:
+        _refuse_gradebook(gradebook, {"--html": html, "--csv": csv_out, "--feedback-dir": feedback_dir})
         if html is not None:
             write_html(book, html)
             click.echo(f"wrote {html}")

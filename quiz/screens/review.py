@@ -78,6 +78,10 @@ class ReviewScreen(Screen[None]):
             for hit in grade.get("rubric", [])
         )
         misconception = grade.get("misconception")
+        # a decision on an earlier version of this answer: no longer applied, shown for reference
+        earlier = [
+            o for o in self.book.earlier_overrides() if (o.student_id, o.item) == (row.student_id, row.item)
+        ]
         view.update(
             f"[b]{escape(row.item)}[/] {escape(item.title if item else '')}\n\n"
             f"[b]Answer of {escape(row.student_id)}[/]\n{escape(row.source) or '[dim](empty)[/]'}\n\n"
@@ -87,6 +91,12 @@ class ReviewScreen(Screen[None]):
                 f"[b]Misconception[/] {escape(misconception['text'])}\n  in: "
                 f"{escape(misconception['sentence'])}\n\n"
                 if misconception
+                else ""
+            )
+            + (
+                f"[b]Decided on an earlier answer[/] (not applied): {escape(earlier[-1].action)}, "
+                f"{earlier[-1].points:g} / {row.max_points:g} {escape(earlier[-1].comment)}\n\n"
+                if earlier
                 else ""
             )
             + f"[b]Proposed score[/] {row.points:g} / {row.max_points:g} ({grade.get('verdict', '')},"
