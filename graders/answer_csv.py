@@ -1,8 +1,8 @@
 """CSV input and output of batch grading (``quiz grade-answers``) and calibration (``quiz calibrate``).
 
 Whole-file problems (unreadable file, missing columns) raise ``InputError``; problems of single rows
-(unknown question id, empty row, more fields than the header, bad score) are collected as ``RowProblem``
-with the row's line number so that the rest of the file is still processed.
+(unknown question id, more fields than the header, bad score) are collected as ``RowProblem`` with the
+row's line number so that the rest of the file is still processed. Empty rows are no problem: skipped.
 """
 
 from __future__ import annotations
@@ -89,23 +89,29 @@ def _text(path: Path) -> str:
 
 
 def _delimiter(text: str) -> tuple[str, int]:
-    """The delimiter and the number of lines before the header. A first line ``sep=;`` (``sep=,``, tab) names
-    it; else commas, or the semicolons or tabs that spreadsheets in many locales save: the one that splits
-    the header into a column named ``answer`` (``ANSWER_COLUMNS``), else the one the header uses most."""
-    header = text.splitlines()[0] if text else ""
+    """The delimiter and the number of lines before the header (blank ones, and a ``sep=`` line). A first
+    line ``sep=;`` (``sep=,``, tab) names it; else commas, or the semicolons or tabs that spreadsheets in
+    many locales save: the one that splits the header into a column named ``answer``
+    (``ANSWER_COLUMNS``), else the one the header uses most."""
+    lines = text.splitlines()
+    # blank lines (or a spreadsheet's empty cells) before the header are skipped
+    skip = next((i for i, line in enumerate(lines) if line.strip(" \t,;")), len(lines))
+    header = lines[skip] if skip < len(lines) else ""
     if sep_line := _SEP_LINE.fullmatch(header):
-        return sep_line[1], 1
+        return sep_line[1], skip + 1
     candidates = sorted((",", ";", "\t"), key=header.count, reverse=True)  # stable: "," first on ties
     for delimiter in candidates:
         names = [name.strip() for name in next(csv.reader([header], delimiter=delimiter), [])]
         if known_columns(names).keys() & set(ANSWER_COLUMNS):
-            return delimiter, 0
-    return candidates[0], 0
+            return delimiter, skip
+    return candidates[0], skip
 
 
-def _values(row: dict, header: list[str], delimiter: str, known: dict[str, str]) -> dict[str, str] | str:
+def _values(
+    row: dict, header: list[str], delimiter: str, known: dict[str, str]
+) -> dict[str, str] | str | None:
     """A ``csv.DictReader`` row's values by column (missing trailing fields are empty) and by the grader's
-    name of each ``known`` column, or its problem."""
+    name of each ``known`` column, or its problem; None for an empty row (a spreadsheet's trailing ",,,")."""
     extra = row.pop(None, [])  # fields beyond the header's: a piece of an answer, unless blank
     if any(field.strip() for field in extra):
         return (
@@ -114,7 +120,7 @@ def _values(row: dict, header: list[str], delimiter: str, known: dict[str, str])
         )
     values = {k: v or "" for k, v in row.items()}
     if not any(v.strip() for v in values.values()):
-        return "empty row"
+        return None
     return values | {name: values[column] for name, column in known.items()}
 
 
@@ -157,7 +163,11 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str] | str]]
         header = _unique([name.strip() for name in reader.fieldnames or []])
         reader.fieldnames = header
         known = known_columns(header)
-        rows = [(skip + reader.line_num, _values(row, header, delimiter, known)) for row in reader]
+        rows = [
+            (skip + reader.line_num, values)
+            for row in reader
+            if (values := _values(row, header, delimiter, known)) is not None
+        ]
     except FileNotFoundError:
         raise InputError(f"file not found: {path}", hint="check the path") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
@@ -201,6 +211,8 @@ def _item_for(values: dict[str, str], bank: Bank | None, adhoc: bool) -> Item | 
             alternatives=alternatives,
         )
     if not qid:
+        if adhoc and (values.get("question") or "").strip():
+            return "no reference_answer for this question"
         return "no question_id" + (" and no question/reference_answer" if adhoc else "")
     if bank is None:
         return f"question {qid!r} is not in a bank; give question and reference_answer, or --bank"

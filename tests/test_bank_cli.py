@@ -67,6 +67,16 @@ def test_show_json() -> None:
     assert len(data["misconceptions"]) >= 2
 
 
+def test_show_without_an_id_lists_the_question_ids() -> None:
+    """The question_id values a grade-answers CSV needs."""
+    result = quiz("show")
+    assert result.exit_code == 0
+    ids = re.findall(r"^[│|] (Q\d+) ", result.output, re.MULTILINE)
+    assert ids == [f"Q{i}" for i in range(1, 21)]
+    assert "What is BERT and how does it work?" in result.output
+    assert [q["id"] for q in json.loads(quiz("show", "--json").output)][:2] == ["Q1", "Q2"]
+
+
 def test_show_from_a_bank_file() -> None:
     result = quiz("show", "M2", "--bank", str(FIXTURES / "valid.yaml"), "--json")
     assert result.exit_code == 0

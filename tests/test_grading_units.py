@@ -336,17 +336,24 @@ def test_calibration_of_a_user_bank_lives_next_to_it(tmp_path: Path) -> None:
 
 def test_read_answers_reports_bad_rows_by_line(tmp_path: Path) -> None:
     csv_path = tmp_path / "in.csv"
-    csv_path.write_text(
-        "student_id,question_id,answer\n"
+    csv_path.write_text(  # blank lines before the header, an empty row: nothing to report
+        "\n,,\nstudent_id,question_id,answer\n"
         "s1,T1,They run in parallel.\ns2,T11,whatever\n,,\ns3,t2,It writes the output.\n",
         encoding="utf-8",
     )
     header, rows, problems = read_answers(csv_path, load_bank(BANK))
     assert header == ["student_id", "question_id", "answer"]
-    assert [r.line for r in rows] == [2, 5] and rows[1].item.id == "T2"
-    assert [p.line for p in problems] == [3, 4]
+    assert [r.line for r in rows] == [4, 7] and rows[1].item.id == "T2"
+    assert [p.line for p in problems] == [5]
     assert "unknown question id 'T11'" in problems[0].message and "did you mean 'T1'" in problems[0].message
-    assert problems[1].message == "empty row"
+    assert problems[0].values is not None and problems[0].values["student_id"] == "s2"
+
+
+def test_a_question_without_its_reference_answer_says_so(tmp_path: Path) -> None:
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text("question,reference_answer,answer\nWhat is 2+2?,,4\n", encoding="utf-8")
+    _, rows, problems = read_answers(csv_path, None)
+    assert not rows and problems[0].message == "no reference_answer for this question"
 
 
 def test_read_answers_ad_hoc_items(tmp_path: Path) -> None:

@@ -50,16 +50,30 @@ def list_command() -> None:
 
 
 @bank.command()
-@click.argument("question_id", metavar="ID")
+@click.argument("question_id", metavar="[ID]", required=False)
 @bank_option
 @click.option("--json", "as_json", is_flag=True, help="Print the question as JSON.")
-def show(question_id: str, bank_ref: str | None, as_json: bool) -> None:
-    """Show one question of a bank.
+def show(question_id: str | None, bank_ref: str | None, as_json: bool) -> None:
+    """Show one question of a bank, or list its questions.
 
     Prints question ID's prompt, points, topics, model answer, weighted rubric, known
-    misconceptions and example answers (or all of it as JSON with --json).
+    misconceptions and example answers (or all of it as JSON with --json). Without ID, lists the
+    bank's question ids (the question_id values that grade-answers and calibrate read).
     """
     loaded = load_bank(bank_ref)
+    if question_id is None:
+        if as_json:
+            click.echo(
+                json.dumps(
+                    [q.model_dump(mode="json") for q in loaded.questions], indent=2, ensure_ascii=False
+                )
+            )
+            return
+        table = Table("id", "points", "prompt", title=f"{loaded.title} ({loaded.id})")
+        for q in loaded.questions:
+            table.add_row(q.id, f"{q.points:g}", Text(q.prompt, overflow="fold"))
+        Console().print(table)
+        return
     question = find_question(loaded, question_id)
     if as_json:
         click.echo(json.dumps(question.model_dump(mode="json"), indent=2, ensure_ascii=False))

@@ -51,7 +51,7 @@ def grade_answers(in_csv: Path, out_csv: Path, bank_ref: str | None) -> None:
             hint="write the grades to another file, e.g. --out graded.csv",
         )
     check_writable(out_csv)
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)  # one line per message, also in a log file
     bank = load_bank(bank_ref)
     header, rows, problems = read_answers(in_csv, bank)
     _report(problems, err)
@@ -64,7 +64,7 @@ def grade_answers(in_csv: Path, out_csv: Path, bank_ref: str | None) -> None:
         grader = ShortAnswerGrader.load(bank=bank_ref)
     graded = []
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("grading", total=len(rows))
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
@@ -103,7 +103,7 @@ def calibrate(graded_csv: Path, bank_ref: str | None) -> None:
     from graders.short_answer import ShortAnswerGrader
     from graders.training import Graded, final_scores, fit_on, grade_examples
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)  # one line per message, also in a log file
     bank = load_bank(bank_ref)
     rows, problems = read_graded(graded_csv, bank)
     _report(problems, err)
