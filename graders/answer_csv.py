@@ -197,7 +197,7 @@ def _alternatives(values: dict[str, str]) -> tuple[str, ...] | str:
     return ()
 
 
-def _item_for(values: dict[str, str], bank: Bank | None, adhoc: bool) -> Item | str:
+def item_for(values: dict[str, str], bank: Bank | None, adhoc: bool) -> Item | str:
     """The item a row answers, or a problem message."""
     qid = (values.get("question_id") or "").strip()
     if adhoc and (values.get("question") or "").strip() and (values.get("reference_answer") or "").strip():
@@ -250,7 +250,7 @@ def read_answers(path: Path, bank: Bank | None) -> tuple[list[str], list[Row], l
         if isinstance(values, str):
             problems.append(RowProblem(line, values))
             continue
-        item = _item_for(values, bank, adhoc)
+        item = item_for(values, bank, adhoc)
         if isinstance(item, str):
             problems.append(RowProblem(line, item, values))
             continue
@@ -275,7 +275,7 @@ def read_graded(path: Path, bank: Bank) -> tuple[list[Row], list[RowProblem]]:
         if isinstance(values, str):
             problems.append(RowProblem(line, values))
             continue
-        item = _item_for(values, bank, adhoc=False)
+        item = item_for(values, bank, adhoc=False)
         if isinstance(item, str):
             problems.append(RowProblem(line, item))
             continue

@@ -2,8 +2,10 @@
 
 A class folder holds one folder per student (its name is the student id) with practical files
 (``<practical id>.py`` / ``.ipynb``) and/or theory attempts exported by ``quiz export`` (``.json`` or
-``.csv``). Work is planned in the parent, run by an executor (in this process, a process pool, or a
-Dask cluster) and committed by the parent as each task finishes, one transaction per task:
+``.csv``). Inputs are read as forgivingly as they can be without guessing (see ``_practical_files``,
+``read_attempt`` and ``_one_answer_each``), and every one that is not graded is reported. Work is
+planned in the parent, run by an executor (in this process, a process pool, or a Dask cluster) and
+committed by the parent as each task finishes, one transaction per task:
 
 - a practical task grades one file with ``graders.runner.grade_submission`` (which isolates it);
 - a theory task grades a chunk of answers with one ``ShortAnswerGrader.grade_many`` call, in a worker
@@ -18,21 +20,25 @@ is unusable: kept until the file changes).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import importlib
-import io
 import json
 import logging
 import multiprocessing
+import re
+import shutil
+import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graders.errors import InputError, QuizError
 from graders.gradebook import Gradebook, Item, Kind, Row
+from graders.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -51,6 +57,7 @@ GRADER_SOURCES = (
     "calibration.py",
 )
 THEORY_CHUNK = 64  # answers per grade_many call: large enough to batch the encoder, small enough to resume
+_DOWNLOAD_COPY = re.compile(r" \(\d+\)$")  # what browsers add to a file downloaded again: "spacy_ner (1)"
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,7 @@ class Answer:
     question_id: str
     text: str
     source_path: str
+    where: str  # "attempt.csv row 3", "attempt.json record 2": for messages
 
 
 @dataclass(frozen=True)
@@ -79,13 +87,16 @@ class TheoryTask:
 
 @dataclass
 class Plan:
-    """What a run will grade; ``skipped`` counts student x items that are unchanged since last time."""
+    """What a run will grade; ``skipped`` counts student x items that are unchanged since last time.
+    ``invalid`` holds the rows of unusable inputs that changed, ``unusable`` counts every input that is
+    unusable now, changed or not, so that each run's summary says how many are still there."""
 
     items: list[Item]
     practical_tasks: list[PracticalTask] = field(default_factory=list)
     theory_tasks: list[TheoryTask] = field(default_factory=list)
     invalid: list[Row] = field(default_factory=list)
     skipped: int = 0
+    unusable: int = 0
 
     @property
     def total(self) -> int:
@@ -95,6 +106,8 @@ class Plan:
 
 @dataclass(frozen=True)
 class Outcome:
+    """``errors``: the grader failed (retried next run); ``invalid``: inputs unusable now (``Status``)."""
+
     graded: int
     errors: int
     invalid: int
@@ -111,9 +124,9 @@ def sha256(data: bytes | str) -> str:
 # --- discovery ---------------------------------------------------------------------------------
 
 
-def discover(root: Path) -> tuple[dict[str, dict[str, Path]], list[Answer], list[Row]]:
-    """Practical files per student, theory answers, and ``invalid`` rows for unreadable attempt files."""
-    from practicals import PRACTICALS
+def discover(root: Path) -> tuple[dict[str, dict[str, Path]], dict[str, list[Path]], list[Row]]:
+    """Per student the file to grade for each practical and the theory attempt files, and ``invalid``
+    rows for the code files that are not graded (``_practical_files``)."""
     from practicals.submission import SUFFIXES
 
     root = Path(root)
@@ -122,50 +135,146 @@ def discover(root: Path) -> tuple[dict[str, dict[str, Path]], list[Answer], list
             f"class folder {root} does not exist", hint="pass a folder holding one folder per student"
         )
     files: dict[str, dict[str, Path]] = {}
-    answers: list[Answer] = []
+    attempts: dict[str, list[Path]] = {}
     invalid: list[Row] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         student = folder.name
+        code: list[Path] = []
         for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
-            if path.suffix in SUFFIXES and path.stem in PRACTICALS:
-                files.setdefault(student, {})[path.stem] = path
+            if path.suffix.lower() in SUFFIXES:
+                code.append(path)
             elif path.suffix.lower() in (".json", ".csv"):
-                try:
-                    answers += read_attempt(path, student)
-                except InputError as exc:
-                    invalid.append(_invalid_row(student, f"attempt:{path.name}", path, str(exc)))
+                attempts.setdefault(student, []).append(path)
             else:
                 log.info("ignoring %s (neither a practical file nor a theory attempt)", path)
-    if not files and not answers and not invalid:
+        chosen, rejected = _practical_files(code)
+        if chosen:
+            files[student] = chosen
+        invalid += [
+            _invalid_row(student, f"file:{p.name}", p, message, "practical") for p, message in rejected
+        ]
+    if not files and not attempts and not invalid:
         raise InputError(f"no student submissions in {root}", hint="ROOT must hold one folder per student")
-    return files, answers, invalid
+    return files, attempts, invalid
 
 
-def read_attempt(path: Path, student_id: str) -> list[Answer]:
-    """Theory answers from a ``quiz export`` file: CSV (student_id, question_id, answer) or JSON
-    ({"attempt": {...}, "records": [{"question_id", "answer", ...}]}). The folder names the student."""
+def _practical_files(paths: list[Path]) -> tuple[dict[str, Path], list[tuple[Path, str]]]:
+    """Which of one student's code files is graded for which practical, and why each other one is not.
+
+    A file is for a practical when its name is ``<id>.py`` or ``<id>.ipynb`` up to case and a browser's
+    download suffix (``SpaCy_NER.py``, ``spacy_ner (1).py``, ``spacy_ner.PY``). Of several files for one
+    practical, the one named exactly so is graded (``.py`` before ``.ipynb``, as the runner looks them up);
+    without one, none is guessed. No file is left out silently: it would cost the student the practical
+    without a word, so each one that is not graded becomes an ``invalid`` row that the report shows."""
+    from practicals import PRACTICALS
+    from practicals.submission import SUFFIXES
+
+    by_practical: dict[str, list[Path]] = {}
+    rejected: list[tuple[Path, str]] = []
+    for path in paths:
+        practical = _DOWNLOAD_COPY.sub("", path.stem).casefold()
+        if practical in PRACTICALS:
+            by_practical.setdefault(practical, []).append(path)
+        else:
+            problem = InputError(
+                f"{path.name} is named after no practical{did_you_mean(path.stem, PRACTICALS)}",
+                hint=f"name it <practical id>{path.suffix.lower()}, as 'quiz practicals list' shows the ids",
+            )
+            rejected.append((path, str(problem)))
+    chosen: dict[str, Path] = {}
+    for practical, found in by_practical.items():
+        exact = [path for suffix in SUFFIXES for path in found if path.name == practical + suffix]
+        if exact or len(found) == 1:
+            chosen[practical] = (exact or found)[0]
+        why = (
+            f"{chosen[practical].name} is graded"
+            if practical in chosen
+            else f"{' and '.join(p.name for p in found)} could each be it"
+        )
+        for path in found:
+            if path != chosen.get(practical):
+                problem = InputError(
+                    f"{path.name} is not graded for {practical}: {why}",
+                    hint=f"keep one file for it, named {practical}.py (or {practical}.ipynb)",
+                )
+                rejected.append((path, str(problem)))
+    return chosen, rejected
+
+
+def read_attempt(path: Path, student_id: str, bank: Bank) -> tuple[list[Answer], list[Row]]:
+    """Theory answers from an attempt exported by ``quiz export``, and an ``invalid`` row for each record
+    that cannot be graded. The folder names the student. Raises InputError when the file is unusable.
+
+    A CSV is read by ``quiz grade-answers``' reader, with its tolerance: an export is in its format (the
+    README says so), and instructors re-save exports in spreadsheets (semicolons, byte-order mark,
+    Windows-1252, "Question ID"). A JSON file is ``quiz export``'s: {"attempt": {...}, "records":
+    [{"question_id", "answer", ...}]}. Question ids are matched as grade-answers matches them (case and
+    spaces do not matter; an unknown id gets its did-you-mean), by ``answer_csv.item_for``."""
+    from graders.answer_csv import item_for, read_answers
+    from graders.short_answer import AdHocItem
+
+    if path.suffix.lower() == ".json":
+        found = [
+            (f"record {number}", item_for({"question_id": qid}, bank, adhoc=False), text)
+            for number, (qid, text) in enumerate(_json_records(path), 1)
+        ]
+    else:
+        _, rows, problems = read_answers(path, bank)
+        found = [(f"row {r.line}", r.item, r.answer) for r in rows]
+        found += [(f"row {p.line}", p.message, "") for p in problems]
+    answers: list[Answer] = []
+    invalid: list[Row] = []
+    for where, item, text in found:
+        if isinstance(item, AdHocItem):
+            item = "it brings its own question and reference answer: quiz batch grades the bank's questions"
+        if isinstance(item, str):
+            message = f"{path.name} {where}: {item}"
+            invalid.append(_invalid_row(student_id, f"attempt:{path.name} {where}", path, message))
+        else:
+            answers.append(Answer(student_id, item.id, text, str(path), f"{path.name} {where}"))
+    return answers, invalid
+
+
+def _json_records(path: Path) -> list[tuple[str, str]]:
+    """(question id, answer) of each record of a ``quiz export`` JSON file."""
     try:
-        text = path.read_text(encoding="utf-8-sig")  # spreadsheets save CSV with a byte-order mark
+        records = json.loads(path.read_text(encoding="utf-8-sig"))["records"]
+        return [(str(r["question_id"]), str(r.get("answer") or "")) for r in records]
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the attempt ({exc})") from None
-    if path.suffix.lower() == ".json":
-        try:
-            records = json.loads(text)["records"]
-            pairs = [(str(r["question_id"]), str(r.get("answer") or "")) for r in records]
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise InputError(
-                f"{path}: not an attempt exported by 'quiz export' ({type(exc).__name__}: {exc})"
-            ) from None
-    else:
-        reader = csv.DictReader(io.StringIO(text, newline=""))  # answers may span lines
-        missing = {"question_id", "answer"} - set(reader.fieldnames or ())
-        if missing:
-            raise InputError(
-                f"{path}: missing column(s) {', '.join(sorted(missing))}",
-                hint="export attempts with 'quiz export --out FILE.csv'",
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise InputError(
+            f"{path}: not an attempt exported by 'quiz export' ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _one_answer_each(answers: list[Answer]) -> list[Answer]:
+    """One answer per student and question where attempts repeat one (two attempt files, a question
+    twice in one file, an attempt exported both as CSV and JSON).
+
+    ``answers`` come oldest file first (by name when modified at the same moment), each file in its order,
+    and the last answer wins: the one in the most recently modified file and, within a file, the last
+    row. A blank answer (exports list the
+    unanswered questions) loses to any other. A fixed rule keeps a rerun from regrading: grading every
+    copy stored one over the other by chance, and each rerun regraded the other. When the answers differ
+    (beyond white space) the student may have meant another one, so every run warns, naming them."""
+    by_question: dict[tuple[str, str], list[Answer]] = {}
+    for answer in answers:
+        by_question.setdefault((answer.student_id, answer.question_id), []).append(answer)
+    kept: list[Answer] = []
+    for (student, question), found in by_question.items():
+        said = [a for a in found if a.text.strip()] or found
+        kept.append(said[-1])
+        if len({" ".join(a.text.split()) for a in said}) > 1:
+            log.warning(
+                "student %s answered %s differently in %s: grading the answer in %s (the last one in the most"
+                " recently modified file)",
+                student,
+                question,
+                ", ".join(a.where for a in said),
+                said[-1].where,
             )
-        pairs = [(row["question_id"], row["answer"] or "") for row in reader]
-    return [Answer(student_id, qid, answer, str(path)) for qid, answer in pairs]
+    return kept
 
 
 def _invalid_row(student: str, item: str, path: Path, message: str, kind: Kind = "theory") -> Row:
@@ -207,12 +316,23 @@ def read_inputs(root: Path | str, *, bank: str | None = None) -> Inputs:
     from graders.bank import load_bank, resolve_bank_path
     from graders.calibration import calibration_for
 
-    files, answers, invalid = discover(Path(root))
-    if not answers:
-        return Inputs(files, answers, invalid)
+    files, attempts, invalid = discover(Path(root))
+    if not attempts:
+        return Inputs(files, [], invalid)
     bank_path = str(resolve_bank_path(bank))
     calibration = json.dumps(calibration_for(bank_path).to_json(), sort_keys=True)
-    return Inputs(files, answers, invalid, load_bank(bank_path), bank_path, calibration)
+    loaded = load_bank(bank_path)
+    answers: list[Answer] = []
+    for student, paths in attempts.items():
+        for path in sorted(paths, key=lambda p: (p.stat().st_mtime_ns, p.name)):  # oldest first
+            try:
+                found, problems = read_attempt(path, student, loaded)
+            except InputError as exc:
+                invalid.append(_invalid_row(student, f"attempt:{path.name}", path, str(exc)))
+                continue
+            answers += found
+            invalid += problems
+    return Inputs(files, _one_answer_each(answers), invalid, loaded, bank_path, calibration)
 
 
 def plan(inputs: Inputs, book: Gradebook, *, chunk: int = THEORY_CHUNK, force: bool = False) -> Plan:
@@ -246,6 +366,7 @@ def plan(inputs: Inputs, book: Gradebook, *, chunk: int = THEORY_CHUNK, force: b
             content = sha256(path.read_bytes())
             if unchanged(student, practical, content, versions[practical]):
                 result.skipped += 1
+                result.unusable += done[(student, practical)][2] == "invalid"  # the runner rejected it
             else:
                 result.practical_tasks.append(
                     PracticalTask(student, practical, str(path), content, versions[practical])
@@ -270,28 +391,9 @@ def plan(inputs: Inputs, book: Gradebook, *, chunk: int = THEORY_CHUNK, force: b
                 )
             )
         todo: list[tuple[Answer, str, str]] = []
-        for answer in answers:
-            question = questions.get(answer.question_id)
-            if question is None:
-                invalid.append(
-                    Row(
-                        answer.student_id,
-                        answer.question_id,
-                        "theory",
-                        "invalid",
-                        0.0,
-                        0.0,
-                        sha256(answer.text),
-                        "input",
-                        {},
-                        error=f"question {answer.question_id!r} is not in bank {loaded.id!r}",
-                        source=answer.text,
-                        source_path=answer.source_path,
-                    )
-                )
-                continue
+        for answer in answers:  # read_attempt matched each to a question of this bank
             content = sha256(answer.text)
-            version = sha256(grader_version + question.model_dump_json())[:16]
+            version = sha256(grader_version + questions[answer.question_id].model_dump_json())[:16]
             if unchanged(answer.student_id, answer.question_id, content, version):
                 result.skipped += 1
             else:
@@ -302,6 +404,7 @@ def plan(inputs: Inputs, book: Gradebook, *, chunk: int = THEORY_CHUNK, force: b
         ]
     result.invalid = [r for r in invalid if not unchanged(r.student_id, r.item, r.content_hash, r.version)]
     result.skipped += len(invalid) - len(result.invalid)
+    result.unusable += len(invalid)
     return result
 
 
@@ -388,7 +491,8 @@ def grade_practical(task: PracticalTask) -> list[Row]:
     path = Path(task.path)
     source = _code(path)
     try:
-        report = grade_submission(path, practicals=[task.practical])
+        with _runner_named(path, task.practical) as graded:
+            report = replace(grade_submission(graded, practicals=[task.practical]), submission=task.path)
     except QuizError as exc:
         return [
             Row(
@@ -441,11 +545,26 @@ def grade_practical(task: PracticalTask) -> list[Row]:
     ]
 
 
+@contextmanager
+def _runner_named(path: Path, practical: str) -> Iterator[Path]:
+    """``path``, or a copy of it named ``<practical>.py`` / ``.ipynb`` when its suffix is not in lower case
+    (``spacy_ner.PY``): the runner takes only those suffixes, and discovery accepts the others."""
+    from practicals.submission import SUFFIXES
+
+    if path.suffix in SUFFIXES:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="quiz-batch-") as tmp:
+        copy = Path(tmp) / f"{practical}{path.suffix.lower()}"
+        shutil.copyfile(path, copy)
+        yield copy
+
+
 def _code(path: Path) -> str:
     """The submission's code (a notebook's code cells), kept for the similarity check."""
     from practicals.submission import SubmissionError, notebook_source
 
-    if path.suffix == ".ipynb":
+    if path.suffix.lower() == ".ipynb":
         try:
             return notebook_source(path)
         except SubmissionError:
@@ -596,15 +715,14 @@ def run_batch(
         results = _pool(tasks, min(workers, len(tasks)))
     else:
         results = _serial(tasks)
-    graded = errors = 0
+    statuses: Counter[str] = Counter()
     for task, rows in results:
         book.put(rows)  # one transaction per task: a kill keeps every task committed before it
-        graded += sum(r.status == "graded" for r in rows)
-        errors += sum(r.status != "graded" for r in rows)
+        statuses.update(r.status for r in rows)
         if on_progress is not None:
             on_progress(_units(task), _describe(task))
     if similarity:
         from graders.similarity import update_similarity
 
         update_similarity(book)
-    return Outcome(graded, errors, len(work.invalid), work.skipped)
+    return Outcome(statuses["graded"], statuses["error"], work.unusable + statuses["invalid"], work.skipped)

@@ -1,10 +1,13 @@
 """``quiz batch`` on a synthetic class of 30 students (tests/classroom.py): kill mid-batch and resume,
-totals, similarity flags, CSV, overrides; and the same grading through a Dask LocalCluster."""
+totals, similarity flags, CSV, overrides; and the same grading through a Dask LocalCluster. Then the
+inputs instructors find in class folders: repeated answers, spreadsheet re-saves, near-miss file names,
+and what each run reports about them."""
 
 from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import shutil
 import signal
@@ -19,9 +22,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from graders.batch import discover, run_batch
+from graders import batch
+from graders.batch import discover, read_inputs, run_batch
 from graders.errors import InputError
-from graders.gradebook import Gradebook
+from graders.gradebook import Gradebook, Row
+from graders.report import class_data
 from quiz.__main__ import cli
 from quiz.store import Mode, Store
 from tests.classroom import BROKEN_ATTEMPT, CODE_PAIR, STUDENTS, THEORY_PAIR, build_class, theory_assignment
@@ -241,7 +246,7 @@ def test_dask_local_cluster_grades_like_local_workers(graded: dict, tmp_path: Pa
     assert local == {key: value for key, value in on_dask.items() if key[1].startswith("Q")}
 
 
-def test_discover_reads_real_exports_and_reports_bad_files(tmp_path: Path) -> None:
+def test_read_inputs_reads_real_exports_and_reports_bad_files(tmp_path: Path) -> None:
     store = Store(tmp_path / "store.sqlite3")
     attempt = store.create_attempt(
         student_id="x", bank_id="attention-transfer", bank_title="t", mode=Mode.EXAM, order=["Q1", "Q2"]
@@ -254,17 +259,19 @@ def test_discover_reads_real_exports_and_reports_bad_files(tmp_path: Path) -> No
     (tmp_path / "class" / "s3").mkdir()
     (tmp_path / "class" / "s3" / "answers.csv").write_text("\ufeffquestion,answer\nQ1,x\n")
     (tmp_path / "class" / "s3" / "notes.txt").write_text("ignored")
-    files, answers, invalid = discover(tmp_path / "class")
-    assert files == {"s2": {"spacy_ner": tmp_path / "class" / "s2" / "spacy_ner.py"}}
-    got = {(a.student_id, a.question_id): a.text for a in answers}
+    inputs = read_inputs(tmp_path / "class")
+    assert inputs.files == {"s2": {"spacy_ner": tmp_path / "class" / "s2" / "spacy_ner.py"}}
+    got = {(a.student_id, a.question_id): a.text for a in inputs.answers}
     assert got == {
         ("s1", "Q1"): 'weighted, "quoted"\nsecond line',
         ("s1", "Q2"): "",
         ("s2", "Q1"): 'weighted, "quoted"\nsecond line',
         ("s2", "Q2"): "",
     }
-    assert [(r.student_id, r.item, r.status) for r in invalid] == [("s3", "attempt:answers.csv", "invalid")]
-    assert "question_id" in invalid[0].error
+    assert [(r.student_id, r.item, r.status) for r in inputs.invalid] == [
+        ("s3", "attempt:answers.csv", "invalid")
+    ]
+    assert "question_id" in inputs.invalid[0].error
     with pytest.raises(InputError, match="does not exist"):
         discover(tmp_path / "missing")
 
@@ -312,3 +319,202 @@ def test_batch_unreachable_scheduler_fails_before_writing_anything(tmp_path: Pat
     assert error.startswith(f"Error: cannot reach the Dask scheduler at {address}"), result.output
     assert len(hint) <= 1 and all(line.startswith("  fix: ") for line in hint), result.output
     assert time.monotonic() - start < 20  # Dask's connect timeout applies, not a fixed 30 s
+
+
+# --- inputs as instructors find them: repeated answers, spreadsheet re-saves, near-miss file names ---------
+
+
+def _graded_without_model(task: batch.TheoryTask) -> list[Row]:
+    """Stands in for the grader in tests of what the batch reads and keeps (the row's source tells which
+    answer was graded): full marks for every answer, without loading the model."""
+    return [
+        Row(
+            a.student_id,
+            a.question_id,
+            "theory",
+            "graded",
+            1.0,
+            1.0,
+            content,
+            version,
+            {},
+            source=a.text,
+            source_path=a.source_path,
+        )
+        for a, content, version in task.answers
+    ]
+
+
+def _checked_without_runner(task: batch.PracticalTask) -> list[Row]:
+    """Stands in for the runner: a file whose code says ``unusable`` is rejected as the runner rejects a
+    submission it cannot use (status ``invalid``), any other file gets full marks."""
+    unusable = "unusable" in Path(task.path).read_text()
+    return [
+        Row(
+            task.student_id,
+            task.practical,
+            "practical",
+            "invalid" if unusable else "graded",
+            0.0 if unusable else 1.0,
+            0.0 if unusable else 1.0,
+            task.content_hash,
+            task.version,
+            {},
+            error="cannot use it" if unusable else "",
+            source_path=task.path,
+        )
+    ]
+
+
+def _write(path: Path, text: str | bytes, mtime: float | None = None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+    return path
+
+
+def test_a_repeated_answer_is_graded_once_by_a_stated_rule_reported_and_not_regraded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(batch, "grade_theory", _graded_without_model)
+    root = tmp_path / "class"
+    good = "Attention lets every position weigh every other position by its relevance."
+    # ann saved attempt1 last: the most recently modified file wins, whatever the names say; a blank
+    # answer (an unanswered question in an export) is no answer and loses to any other
+    _write(root / "ann" / "attempt1.csv", f"question_id,answer\nQ1,{good}\nQ3,\n", mtime=2_000_000_000)
+    _write(
+        root / "ann" / "attempt2.csv",
+        "question_id,answer\nQ1,I don't know\nQ3,Softmax turns the scores into weights.\n",
+        mtime=1_000_000_000,
+    )
+    _write(root / "bob" / "attempt.csv", "question_id,answer\nQ2,first try\nQ4,x\nQ2,second try\n")
+    store = Store(tmp_path / "store.sqlite3")  # zoe exported the same attempt twice: nothing to report
+    attempt = store.create_attempt(
+        student_id="zoe", bank_id="attention-transfer", bank_title="t", mode=Mode.EXAM, order=["Q1", "Q2"]
+    )
+    store.submit(attempt, "Q1", 'weighted, "quoted"\nsecond line')
+    store.export(attempt, root / "zoe" / "zoe.json")
+    store.export(attempt, root / "zoe" / "zoe.csv")
+    store.close()
+
+    kept, counts, warnings = None, None, []
+    with Gradebook.open(tmp_path / "class.sqlite") as book:
+        for run in range(3):
+            caplog.clear()
+            with caplog.at_level(logging.WARNING, logger="graders.batch"):
+                outcome = run_batch(root, book, similarity=False)
+            warnings.append(sorted(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING))
+            now = {(r.student_id, r.item): r.source for r in book.rows()}
+            if run == 0:
+                kept, counts = now, book.grading_counts()
+            else:  # nothing changed: nothing is regraded, every grade stays
+                assert outcome.graded == 0 and book.grading_counts() == counts and now == kept
+    assert len(warnings[0]) == 2 and warnings[0] == warnings[1] == warnings[2], warnings  # every run says so
+    ann, bob = warnings[0]
+    assert all(word in ann for word in ("ann", "Q1", "attempt1.csv", "attempt2.csv")), ann
+    assert all(word in bob for word in ("bob", "Q2", "attempt.csv row 2", "attempt.csv row 4")), bob
+    assert kept[("ann", "Q1")] == good and kept[("ann", "Q3")] == "Softmax turns the scores into weights."
+    assert kept[("bob", "Q2")] == "second try"  # within a file the last row
+    assert kept[("zoe", "Q1")] == 'weighted, "quoted"\nsecond line'
+    assert len(kept) == 6
+
+
+def test_attempt_csvs_are_read_as_tolerantly_as_grade_answers_reads_them(tmp_path: Path) -> None:
+    root = tmp_path / "class"
+    # Excel's re-save: semicolons, a byte-order mark, CRLF; Excel on Windows: Windows-1252
+    _write(root / "s1" / "excel.csv", "\ufeffstudent_id;question_id;answer\r\ns1;Q1;Scores, then softmax\r\n")
+    _write(root / "s2" / "windows.csv", "question_id,answer\r\nQ2,Le modèle apprend\r\n".encode("cp1252"))
+    # an LMS export: its own column names, ids in other case and spacing, one id not in the bank
+    _write(root / "s3" / "lms.csv", "Question ID,Answer\nq1,x\n Q3,y\nQ21,z\n")
+    _write(
+        root / "s4" / "attempt.json",
+        json.dumps(
+            {"attempt": {}, "records": [{"question_id": "q5", "answer": "j"}, {"question_id": "Q55"}]}
+        ),
+    )
+    inputs = read_inputs(root)
+    assert {(a.student_id, a.question_id): a.text for a in inputs.answers} == {
+        ("s1", "Q1"): "Scores, then softmax",
+        ("s2", "Q2"): "Le modèle apprend",
+        ("s3", "Q1"): "x",
+        ("s3", "Q3"): "y",
+        ("s4", "Q5"): "j",
+    }
+    problems = {(r.student_id, r.item): r.error for r in inputs.invalid}
+    assert set(problems) == {("s3", "attempt:lms.csv row 4"), ("s4", "attempt:attempt.json record 2")}
+    assert "unknown question id 'Q21'" in problems[("s3", "attempt:lms.csv row 4")]
+    assert "did you mean 'Q2'?" in problems[("s3", "attempt:lms.csv row 4")]
+    assert "did you mean 'Q5'?" in problems[("s4", "attempt:attempt.json record 2")]
+
+
+def test_near_miss_practical_names_are_graded_when_unambiguous_and_reported_when_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch, "grade_practical", _checked_without_runner)
+    root = tmp_path / "class"
+    code = "def extract_entities(text): ...\n"
+    for student, name in [("a", "SpaCy_NER.py"), ("b", "spacy_ner (1).py"), ("c", "spacy_ner.PY")]:
+        _write(root / student / name, code)
+    # the exact name wins over a download copy; two near misses and no exact name: neither is guessed
+    _write(root / "d" / "spacy_ner.py", code)
+    _write(root / "d" / "spacy_ner (1).py", code)
+    _write(root / "e" / "SpaCy_NER.py", code)
+    _write(root / "e" / "spacy_ner (2).py", code)
+    _write(root / "f" / "spacy-ner.py", code)
+    _write(root / "f" / "notes.txt", "not code: ignored")
+    files, _, invalid = discover(root)
+    assert {s: {p: path.name for p, path in by.items()} for s, by in files.items()} == {
+        "a": {"spacy_ner": "SpaCy_NER.py"},
+        "b": {"spacy_ner": "spacy_ner (1).py"},
+        "c": {"spacy_ner": "spacy_ner.PY"},
+        "d": {"spacy_ner": "spacy_ner.py"},
+    }
+    problems = {(r.student_id, r.item): r.error for r in invalid}
+    assert set(problems) == {
+        ("d", "file:spacy_ner (1).py"),
+        ("e", "file:SpaCy_NER.py"),
+        ("e", "file:spacy_ner (2).py"),
+        ("f", "file:spacy-ner.py"),
+    }
+    assert "did you mean 'spacy_ner'?" in problems[("f", "file:spacy-ner.py")]
+    assert all("named spacy_ner.py" in m for key, m in problems.items() if key[0] != "f"), problems
+    with Gradebook.open(tmp_path / "class.sqlite") as book:
+        outcome = run_batch(root, book, similarity=False)
+        reported = {(r.student_id, r.item) for r in class_data(book).problems}
+        graded = {r.student_id for r in book.rows() if r.status == "graded"}
+    assert outcome.invalid == 4 and reported == set(problems)  # "Work that could not be graded"
+    assert graded == {"a", "b", "c", "d"}
+
+
+@slow
+def test_an_upper_case_suffix_is_graded_like_its_lower_case(tmp_path: Path) -> None:
+    from practicals import PRACTICALS_DIR
+
+    path = _write(tmp_path / "spacy_ner.PY", (PRACTICALS_DIR / "spacy_ner" / "solution.py").read_text())
+    (row,) = batch.grade_practical(batch.PracticalTask("s1", "spacy_ner", str(path), "h", "v"))
+    assert row.status == "graded" and row.points == row.max_points > 0, row.result
+    assert row.result["submission"] == str(path)
+
+
+def test_every_run_counts_the_inputs_that_are_unusable_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch, "grade_practical", _checked_without_runner)
+    root = tmp_path / "class"
+    _write(root / "s1" / "attempt.json", '{"records": [{"question_id": ')  # cut short
+    _write(root / "s1" / "spacy_ner.py", "unusable")  # the runner rejects it
+    _write(root / "s2" / "spacy_ner.py", "def extract_entities(text): ...\n")
+    _write(root / "s2" / "helper.py", "x = 1\n")  # named after no practical
+    _write(root / "s3" / "answers.csv", "question_id,answer\nQ21,not in the bank\n")
+    out = tmp_path / "class.sqlite"
+    summaries = []
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["batch", str(root), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        summaries.append(result.output.strip().splitlines()[-1])
+    assert summaries[0].startswith("graded 1, skipped 0 unchanged, 0 failed (4 unusable inputs)"), summaries
+    assert summaries[1].startswith("graded 0, skipped 5 unchanged, 0 failed (4 unusable inputs)"), summaries
