@@ -87,6 +87,7 @@ class References:
         return entries if isinstance(entries, dict) else {}
 
     def _store(self, key: str, value: Any) -> None:
+        from graders.errors import InputError
         from graders.results import atomic_write_text
 
         # Another grading process may have stored entries since we read: keep them too.
@@ -94,7 +95,7 @@ class References:
         document = {"identity": self.identity, "entries": self.entries}
         try:
             atomic_write_text(self.path, json.dumps(document, ensure_ascii=False, sort_keys=True))
-        except OSError as exc:  # a read-only assets folder only costs the next run the recomputation
+        except InputError as exc:  # a read-only assets folder only costs the next run the recomputation
             log.warning("cannot store the reference generations in %s: %s", self.path, exc)
 
 
