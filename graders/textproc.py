@@ -256,7 +256,7 @@ class Analysis:
     n_verbs: int
     n_items: int  # comma/semicolon/newline-separated chunks
     max_item_words: int
-    has_structure: bool  # "X: a, b" or arrows: a terse structured answer, not a bare keyword list
+    has_structure: bool  # "X: a, b", arrows, "X instead of Y": a terse structured answer, not a keyword list
     topic: str | None = None  # the one entity it names as a topic ("What is BERT?"); None for 0 or 2+
     n_comparisons: int = 0  # comparative words ("faster", "better", "more"): each states a claim
 
@@ -436,6 +436,10 @@ class _Entities:
                 if _antecedent(noun, tok.head):
                     subject[tok.head.i] = ENTITIES.get(noun.lower_) or _compound_entity(noun)
                 continue
+            if _free_relative(tok.head):
+                # "takes what the encoder has produced": a thing the sentence speaks of, not a claim of it
+                subject[tok.head.i] = None
+                continue
             entity = named or _compound_entity(tok)
             if entity is None and tok.lower_ in _PRONOUNS and tok.dep_ == "nsubj":
                 entity = self.last
@@ -454,7 +458,10 @@ class _Entities:
                 (node.i not in subject and node.dep_ in ("xcomp", "conj", "advcl"))
                 or (node.dep_ == "ccomp" and subject.get(node.i) is None and node.head.lemma_ in _CAUSATIVE)
             ):
-                node = node.head
+                # "the decoder takes what the encoder produced and turns it into ...": the parse joins
+                # "turns" to the free relative's verb, but it is a second act of the sentence's subject
+                joined_to_relative = node.dep_ == "conj" and _free_relative(node.head)
+                node = node.head.head if joined_to_relative else node.head
             entity = subject.get(node.i)
             if entity is None and tok.dep_ == "relcl" and _antecedent(tok.head, tok):
                 entity = ENTITIES.get(tok.head.lower_)
@@ -478,6 +485,14 @@ def _modifies(token: Token) -> bool:
     """An entity's name used as a modifier of another noun ("the output layer"), except the modifiers that
     name attention mechanisms ("self-attention", "traditional attention")."""
     return token.dep_ in _MODIFIERS and token.head.lower_ != "attention"
+
+
+def _free_relative(verb: Token) -> bool:
+    """A clause that names a thing by what is done to it ("what the encoder has produced"): an argument of
+    the verb that governs it, not a clause of its own."""
+    return verb.dep_ in ("ccomp", "dobj") and any(
+        c.lower_ in ("what", "whatever") and c.dep_ in ("dobj", "nsubj", "nsubjpass") for c in verb.children
+    )
 
 
 def _compound_entity(token: Token) -> str | None:
@@ -618,7 +633,7 @@ def analyse(doc: Doc, topic: str | None = None) -> Analysis:
         ),
         n_items=len(items),
         max_item_words=max((len(c.split()) for c in items), default=0),
-        has_structure=bool(re.search(r":|->|=>|\bvs\.?\b", doc.text)),
+        has_structure=bool(re.search(r":|->|=>|\bvs\.?\b|\binstead of\b|\brather than\b", doc.text)),
         topic=next(iter(entities.named)) if len(entities.named) == 1 else None,
         n_comparisons=sum(1 for t in doc if t.tag_ in ("JJR", "RBR")),
     )

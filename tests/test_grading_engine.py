@@ -106,6 +106,16 @@ def test_a_list_of_comparisons_is_no_keyword_list(grader: ShortAnswerGrader) -> 
     assert "keyword_list" in grader.grade(question, "parallelization, long-range, scalability, RNN").flags
 
 
+def test_a_list_that_says_what_replaces_what_is_no_keyword_list(
+    grader: ShortAnswerGrader, t1: Question
+) -> None:
+    """ "attention instead of recurrence" states the claim, as "X: a, b" does."""
+    assert (
+        "keyword_list" not in grader.grade(t1, "attention instead of recurrence, parallel tokens, GPUs").flags
+    )
+    assert "keyword_list" in grader.grade(t1, "attention, recurrence, parallel tokens, GPUs").flags
+
+
 def test_a_list_answers_a_key_that_is_a_list(grader: ShortAnswerGrader) -> None:
     question = "What are the two main operations of a queue?"
     explains = AdHocItem(question, "Enqueue adds an item at the back and dequeue removes one at the front.")

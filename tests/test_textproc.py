@@ -134,6 +134,13 @@ def sentence():
             "Attention makes it harder for the model to capture long-range dependencies.",
             "Attention helps a model capture long-range dependencies in sequential data.",
         ),
+        # "takes what the encoder made ... and turns it into ...": the second verb is the decoder's act (the
+        # parse joins it to the free relative's verb), so "one token at a time" is said of the decoder
+        (
+            "The decoder takes what the encoder made of the input and turns it into the output, one token "
+            "at a time.",
+            "The decoder outputs the whole target sequence in a single step.",
+        ),
         # pre-trained weights kept frozen are not adjusted
         (
             "During fine-tuning the pre-trained weights of BERT are kept frozen.",
@@ -294,6 +301,13 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
         (
             "Traditional attention involves attending to a separate input sequence.",
             "Self-attention lets each element attend to the other elements of the same sequence.",
+        ),
+        # a free relative ("what the encoder has produced from the input") names a thing, it claims nothing
+        (
+            "The decoder takes what the encoder has produced from the input and turns it into the target "
+            "sequence.",
+            "The seq2seq decoder produces its output from the encoder's representation of the input "
+            "sequence.",
         ),
         # frozen only in what it is set against, or frozen layers beside updated ones
         (
