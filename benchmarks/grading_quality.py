@@ -11,9 +11,9 @@ the answer verifier's out-of-fold logits (``training.with_oof``), and are scored
 whole SciEntsBank science modules (unseen domains), each with the out-of-fold logits of verifiers
 trained on those folds. theory_dev from question + model answer only, and from
 question + the model answer's first sentence (a short reference), leave-one-question-out (proxies for a
-course graded without rubrics). Adversarial:
-tests/data/grading/adversarial.csv (written for this benchmark) and adversarial_blind.csv (written by another
-author from the seed text alone), graded with the shipped calibrations.
+course graded without rubrics). Adversarial: tests/data/grading/adversarial.csv (written for this
+benchmark), adversarial_blind.csv and adversarial_blind2.csv (each written by another author from the
+seed text alone), graded with the shipped calibrations.
 Each part also reports how well ``needs_review`` finds the grades that are off. Right answers:
 tests/data/grading/right_answers.csv, full-mark answers in the constructions that trip reversal tests.
 Antonym swaps: right answers with a key word swapped for its antonym, against a short reference answer.
@@ -70,9 +70,12 @@ from graders.verifier import SIGNAL as VERIFIER
 ROOT = Path(__file__).resolve().parents[1]
 BIG_ERROR = 0.3  # a grade this far from the instructor's is one a person should see
 ADVERSARIAL = ROOT / "tests" / "data" / "grading" / "adversarial.csv"
-# The same categories, written by another author from the seed text alone (not the bank, the grader or the
-# first set): 9 answers to each question.
-ADVERSARIAL_BLIND = ROOT / "tests" / "data" / "grading" / "adversarial_blind.csv"
+# The same categories, 9 answers to each question, each set written in session 15 by another author from the
+# seed text alone (not the bank, the grader or the other sets), then graded: name -> (file, fixes it led to).
+BLIND_SETS = {
+    "Second": (ROOT / "tests" / "data" / "grading" / "adversarial_blind.csv", "five"),
+    "Third": (ROOT / "tests" / "data" / "grading" / "adversarial_blind2.csv", "two"),
+}
 RIGHT_ANSWERS = ROOT / "tests" / "data" / "grading" / "right_answers.csv"
 CAPS_OF_WRONG = ("misconception", "contradicts_key", "other_question")
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -374,18 +377,19 @@ def main() -> None:
     ]
     lines.append(" | ".join(f"{cat} {score:.2f}" for cat, score in cats.items()))
     lines += ["", f"Review on the adversarial set: {adv_review}."]
-    cats, adv_r, adv_review = adversarial(grader, ADVERSARIAL_BLIND)
-    lines += [
-        "",
-        f"Second adversarial set ({ADVERSARIAL_BLIND.relative_to(ROOT)}: the same categories, 9 answers to "
-        "each question written in session 15 by another author from the seed text alone, without the bank, "
-        "the grader or the first set; three grader fixes came from it, so it is no longer unseen; shipped "
-        f"calibrations): r = {adv_r:.3f} with the expected scores; mean score per category:",
-        "",
-        " | ".join(f"{cat} {score:.2f}" for cat, score in cats.items()),
-        "",
-        f"Review on the second adversarial set: {adv_review}.",
-    ]
+    for name, (path, fixes) in BLIND_SETS.items():
+        cats, adv_r, adv_review = adversarial(grader, path)
+        lines += [
+            "",
+            f"{name} adversarial set ({path.relative_to(ROOT)}: the same categories, 9 answers to each "
+            "question written in session 15 by another author from the seed text alone, without the bank, "
+            f"the grader or the other sets; {fixes} grader fixes came from it, so it is no longer unseen; "
+            f"shipped calibrations): r = {adv_r:.3f} with the expected scores; mean score per category:",
+            "",
+            " | ".join(f"{cat} {score:.2f}" for cat, score in cats.items()),
+            "",
+            f"Review on the {name.lower()} adversarial set: {adv_review}.",
+        ]
     lines += [
         "",
         f"Right answers worded against the wrong idea ({RIGHT_ANSWERS.relative_to(ROOT)}: 80 full-mark "

@@ -26,7 +26,7 @@ ODD = [
 
 def _texts() -> list[str]:
     texts = list(ODD)
-    for name in ("adversarial.csv", "adversarial_blind.csv", "right_answers.csv"):
+    for name in ("adversarial.csv", "adversarial_blind.csv", "adversarial_blind2.csv", "right_answers.csv"):
         with open(DATA / name, encoding="utf-8", newline="") as fh:
             texts += [row["answer"] for row in csv.DictReader(fh)]
     return texts
