@@ -369,6 +369,8 @@ def _clauses(sent: Span, parsed: _Parsed) -> tuple[Clause, ...]:
             (tok.head.i == head.i and tok.dep_ == "neg")
             or tok.head.pos_ in ("VERB", "AUX")
             or tok.head.dep_ in ("nsubj", "nsubjpass")
+            # "has no idea of / no information about the order" says "does not know the order"
+            or (tok.head.dep_ == "dobj" and tok.head.head.lemma_ == "have")
         ):
             negated.add(head.i)  # "does not take", "no layer takes", "neither part is focused on"
         else:  # "not" / "no" on a word of its own: "higher, not lower", "no recurrence"

@@ -302,6 +302,12 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
             "Traditional attention involves attending to a separate input sequence.",
             "Self-attention lets each element attend to the other elements of the same sequence.",
         ),
+        # "has no information about the order" denies its clause, as "does not capture the order" does
+        (
+            "Without positional encoding the Transformer has no information about the word order.",
+            "Without positional encoding the Transformer does not capture the order of the sequence, unlike "
+            "an RNN.",
+        ),
         # a free relative ("what the encoder has produced from the input") names a thing, it claims nothing
         (
             "The decoder takes what the encoder has produced from the input and turns it into the target "
