@@ -74,7 +74,7 @@ ADVERSARIAL = ROOT / "tests" / "data" / "grading" / "adversarial.csv"
 # seed text alone (not the bank, the grader or the other sets), then graded: name -> (file, fixes it led to).
 BLIND_SETS = {
     "Second": (ROOT / "tests" / "data" / "grading" / "adversarial_blind.csv", "five"),
-    "Third": (ROOT / "tests" / "data" / "grading" / "adversarial_blind2.csv", "two"),
+    "Third": (ROOT / "tests" / "data" / "grading" / "adversarial_blind2.csv", "three"),
 }
 RIGHT_ANSWERS = ROOT / "tests" / "data" / "grading" / "right_answers.csv"
 CAPS_OF_WRONG = ("misconception", "contradicts_key", "other_question")
