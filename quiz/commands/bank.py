@@ -61,22 +61,17 @@ def show(question_id: str | None, bank_ref: str | None, as_json: bool) -> None:
     bank's question ids (the question_id values that grade-answers and calibrate read).
     """
     loaded = load_bank(bank_ref)
-    if question_id is None:
-        if as_json:
-            click.echo(
-                json.dumps(
-                    [q.model_dump(mode="json") for q in loaded.questions], indent=2, ensure_ascii=False
-                )
-            )
-            return
+    question = None if question_id is None else find_question(loaded, question_id)
+    if as_json:
+        shown = [question] if question else loaded.questions
+        data = [q.model_dump(mode="json") for q in shown]
+        click.echo(json.dumps(data[0] if question else data, indent=2, ensure_ascii=False))
+        return
+    if question is None:
         table = Table("id", "points", "prompt", title=f"{loaded.title} ({loaded.id})")
         for q in loaded.questions:
             table.add_row(q.id, f"{q.points:g}", Text(q.prompt, overflow="fold"))
         Console().print(table)
-        return
-    question = find_question(loaded, question_id)
-    if as_json:
-        click.echo(json.dumps(question.model_dump(mode="json"), indent=2, ensure_ascii=False))
         return
     _print_question(Console(), question, loaded.id)
 
