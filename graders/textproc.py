@@ -593,8 +593,13 @@ def _foil(sent: Span) -> set[int]:
             and tok.i > sent.start
             and sent.doc[tok.i - 1 : tok.i + 1].text.lower() in _SUBSTITUTES
         ):
-            # the parse of these varies: up to the next punctuation mark
+            # the parse of these varies: up to the next punctuation mark, or to the subject of the claim
+            # when no comma sets the phrase off ("instead of averaging them the model picks one")
             end = next((t.i for t in sent[tok.i - sent.start :] if t.is_punct), sent.end)
+            end = min(
+                (t.left_edge.i for t in sent.doc[tok.i + 1 : end] if t.dep_ in ("nsubj", "nsubjpass")),
+                default=end,
+            )
             tokens.update(range(tok.i, end))
         elif (
             tok.lower_ in _FOILS

@@ -388,6 +388,8 @@ def test_a_pronoun_before_any_name_speaks_of_the_topic() -> None:
         ("Transformers need less data than RNNs, which have far fewer parameters.", "paramet", "datum"),
         ("It generates the output step by step instead of in a single go.", "singl", "step"),
         ("It works in parallel rather than sequentially, so training is fast.", "sequenti", "fast"),
+        # no comma after the phrase: it ends where the claim's subject starts
+        ("But instead of taking a weighted sum the model simply picks one word.", "sum", "pick"),
         ("Compared with RNNs, which read word by word, Transformers work in parallel.", "read", "parallel"),
     ],
 )
