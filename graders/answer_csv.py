@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
-from graders.bank_schema import Bank
+from graders.bank_schema import Bank, Question
 from graders.errors import InputError
 from graders.grade import Grade
-from graders.results import atomic_write_text
+from graders.results import from_spreadsheet, write_csv
 from graders.short_answer import AdHocItem, Item
 from graders.suggest import did_you_mean
 
@@ -66,26 +66,42 @@ class RowProblem:
         return f"row {self.line}: {self.message}"
 
 
-def _text(path: Path) -> str:
-    """The file's text: UTF-16 with its byte-order mark (Excel's "Unicode Text"), UTF-8 (with or without
-    BOM), else Windows-1252, which Excel on Windows writes for "CSV (Comma delimited)"."""
+def _text(path: Path) -> tuple[str, str]:
+    """The file's text and its encoding: UTF-16 with its byte-order mark (Excel's "Unicode Text"), UTF-8
+    (``utf-8-sig`` when with a BOM), else Windows-1252, which Excel on Windows writes for "CSV (Comma
+    delimited)"."""
     data = path.read_bytes()
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+        return data.decode("utf-16"), "utf-16"
+    encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), encoding
     except UnicodeDecodeError:
         pass
     try:
-        text = data.decode("cp1252")
+        return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:  # one of its five unused bytes
         raise InputError(
             f"cannot read CSV {path}: it is neither UTF-8 nor Windows-1252 text",
             hint="save it as UTF-8 CSV with a header row",
         ) from None
-    log.warning("%s is not UTF-8: read it as Windows-1252 (check accented letters in the output)", path)
-    return text
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """How to write a CSV that a spreadsheet opens as it opened the input: its delimiter, and a UTF-8
+    byte-order mark when the input had one or was in another encoding (Excel reads a CSV without a BOM in
+    the system's code page, so it would garble UTF-8 accents)."""
+
+    delimiter: str
+    bom: bool
+
+
+def csv_format(path: Path) -> CsvFormat:
+    """The ``CsvFormat`` of a CSV that ``read_answers`` has read."""
+    text, encoding = _text(path)
+    return CsvFormat(_delimiter(text)[0], encoding != "utf-8")
 
 
 def _delimiter(text: str) -> tuple[str, int]:
@@ -118,7 +134,7 @@ def _values(
             f"{len(header) + len(extra)} fields, but the header has {len(header)} columns: "
             f"put answers that contain {_DELIMITERS[delimiter]} in double quotes"
         )
-    values = {k: v or "" for k, v in row.items()}
+    values = {k: from_spreadsheet(v or "") for k, v in row.items()}
     if not any(v.strip() for v in values.values()):
         return None
     return values | {name: values[column] for name, column in known.items()}
@@ -155,12 +171,16 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str] | str]]
     """The header and, by line number, each row's values or the problem that rules it out. A row's values
     are also under the name of each column the grader reads (``known_columns``)."""
     try:
-        text = _text(path)
+        text, encoding = _text(path)
+        if encoding == "cp1252":
+            log.warning(
+                "%s is not UTF-8: read it as Windows-1252 (check accented letters in the output)", path
+            )
         delimiter, skip = _delimiter(text)
         lines = itertools.islice(io.StringIO(text, newline=""), skip, None)
         csv.field_size_limit(_FIELD_LIMIT)  # an essay pasted into one answer is no reason to refuse the file
         reader = csv.DictReader(lines, delimiter=delimiter)
-        header = _unique([name.strip() for name in reader.fieldnames or []])
+        header = _unique([from_spreadsheet(name.strip()) for name in reader.fieldnames or []])
         reader.fieldnames = header
         known = known_columns(header)
         rows = [
@@ -197,9 +217,19 @@ def _alternatives(values: dict[str, str]) -> tuple[str, ...] | str:
     return ()
 
 
+def _in_bank(bank: Bank | None, qid: str) -> Question | None:
+    """The bank's question of id ``qid``, up to case."""
+    if bank is None or not qid:
+        return None
+    return next((q for q in bank.questions if q.id.casefold() == qid.casefold()), None)
+
+
 def item_for(values: dict[str, str], bank: Bank | None, adhoc: bool) -> Item | str:
-    """The item a row answers, or a problem message."""
+    """The item a row answers, or a problem message: the bank's question of its question_id (with the rubric
+    and misconceptions that grade it), else, with ``adhoc`` columns, the row's own question and reference."""
     qid = (values.get("question_id") or "").strip()
+    if (question := _in_bank(bank, qid)) is not None:
+        return question
     if adhoc and (values.get("question") or "").strip() and (values.get("reference_answer") or "").strip():
         alternatives = _alternatives(values)
         if isinstance(alternatives, str):
@@ -217,10 +247,18 @@ def item_for(values: dict[str, str], bank: Bank | None, adhoc: bool) -> Item | s
     if bank is None:
         return f"question {qid!r} is not in a bank; give question and reference_answer, or --bank"
     ids = [q.id for q in bank.questions]
-    for question in bank.questions:
-        if question.id.casefold() == qid.casefold():
-            return question
     return f"unknown question id {qid!r} in bank {bank.id!r}{did_you_mean(qid, ids)}"
+
+
+def _differs_from(question: Question, values: dict[str, str]) -> bool:
+    """Whether a row's own question or reference_answer (when given) says something else than the bank's
+    prompt and model answer (white space and case aside)."""
+
+    def words(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    said = {"question": question.prompt, "reference_answer": question.model_answer}
+    return any(words(values.get(column, "")) not in ("", words(text)) for column, text in said.items())
 
 
 def _answer_column(names: set[str]) -> str | None:
@@ -245,7 +283,7 @@ def read_answers(path: Path, bank: Bank | None) -> tuple[list[str], list[Row], l
             f"{path}: no 'question_id' column, and no 'question' + 'reference_answer' columns",
             hint="add question_id (for bank questions) or question and reference_answer",
         )
-    rows, problems = [], []
+    rows, problems, overruled = [], [], []
     for line, values in raw:
         if isinstance(values, str):
             problems.append(RowProblem(line, values))
@@ -254,7 +292,17 @@ def read_answers(path: Path, bank: Bank | None) -> tuple[list[str], list[Row], l
         if isinstance(item, str):
             problems.append(RowProblem(line, item, values))
             continue
+        if adhoc and isinstance(item, Question) and _differs_from(item, values):
+            overruled.append(str(line))
         rows.append(Row(line, values, item, values.get(answer, "")))
+    if overruled and bank is not None:
+        log.warning(
+            "%s row(s) %s: the question_id is in bank %r, whose question, rubric and misconceptions grade the"
+            " answer; the row's own question or reference_answer differs from the bank's and is not used",
+            path,
+            ", ".join(overruled),
+            bank.id,
+        )
     return header, rows, problems
 
 
@@ -327,10 +375,10 @@ def _grade_columns(grade: Grade) -> dict[str, str]:
     }
 
 
-def write_atomically(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
-    """Write the CSV so that readers never see half a file (``results.atomic_write_text``)."""
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    atomic_write_text(path, buffer.getvalue())
+def write_atomically(
+    path: Path, columns: list[str], rows: list[dict[str, str]], *, delimiter: str = ",", bom: bool = False
+) -> None:
+    """Write the CSV so that readers never see half a file and spreadsheets run no formula in it
+    (``results.write_csv``); a row's values beyond ``columns`` are left out."""
+    table = [columns, *([row.get(c, "") for c in columns] for row in rows)]
+    write_csv(path, table, delimiter=delimiter, bom=bom)

@@ -15,7 +15,12 @@ A student x item is skipped when the gradebook already holds it graded from the 
 the same version (runner + check bundle, or package + calibration + question), so a rerun after a
 kill grades only what was not committed. Whatever one task does, the others still run: failures are
 stored as rows with status ``error`` (the grader failed: retried next run) or ``invalid`` (the input
-is unusable: kept until the file changes).
+is unusable: kept until the file changes). A student folder's unusable inputs are the ones the latest run
+found there: an ``invalid`` row that no input stands for any more (its file removed, renamed or fixed) is
+dropped (``Gradebook.forget_unusable``); no grade, grader failure or row with a review decision ever is.
+
+Files written from the gradebook (``Gradebook.outputs``: the gradebook itself, reports, feedback and
+exports) are never read as a student's work, wherever they are written.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -89,12 +94,15 @@ class TheoryTask:
 class Plan:
     """What a run will grade; ``skipped`` counts student x items that are unchanged since last time.
     ``invalid`` holds the rows of unusable inputs that changed, ``unusable`` counts every input that is
-    unusable now, changed or not, so that each run's summary says how many are still there."""
+    unusable now, changed or not, so that each run's summary says how many are still there. ``stale``
+    are the (student, item) of the stored ``invalid`` rows of the student folders read that no input
+    stands for any more (its file was removed, renamed or fixed)."""
 
     items: list[Item]
     practical_tasks: list[PracticalTask] = field(default_factory=list)
     theory_tasks: list[TheoryTask] = field(default_factory=list)
     invalid: list[Row] = field(default_factory=list)
+    stale: list[tuple[str, str]] = field(default_factory=list)
     skipped: int = 0
     unusable: int = 0
 
@@ -106,12 +114,14 @@ class Plan:
 
 @dataclass(frozen=True)
 class Outcome:
-    """``errors``: the grader failed (retried next run); ``invalid``: inputs unusable now (``Status``)."""
+    """``errors``: the grader failed (retried next run); ``invalid``: inputs unusable now (``Status``);
+    ``repeated``: questions a student answered differently more than once (``_one_answer_each``)."""
 
     graded: int
     errors: int
     invalid: int
     skipped: int
+    repeated: int
 
 
 Progress = Callable[[int, str], None]  # (units just finished, what) -> None
@@ -124,9 +134,13 @@ def sha256(data: bytes | str) -> str:
 # --- discovery ---------------------------------------------------------------------------------
 
 
-def discover(root: Path) -> tuple[dict[str, dict[str, Path]], dict[str, list[Path]], list[Row]]:
-    """Per student the file to grade for each practical and the theory attempt files, and ``invalid``
-    rows for the code files that are not graded (``_practical_files``)."""
+def discover(
+    root: Path, outputs: Collection[Path] = frozenset()
+) -> tuple[dict[str, dict[str, Path]], dict[str, list[Path]], list[Row], list[str]]:
+    """Per student the file to grade for each practical and the theory attempt files, ``invalid`` rows for
+    the code files that are not graded (``_practical_files``), and every student folder's name. A file
+    whose resolved path is in ``outputs`` (``Gradebook.outputs``) was written from the gradebook: it is
+    no student's work, and skipped."""
     from practicals.submission import SUFFIXES
 
     root = Path(root)
@@ -137,11 +151,14 @@ def discover(root: Path) -> tuple[dict[str, dict[str, Path]], dict[str, list[Pat
     files: dict[str, dict[str, Path]] = {}
     attempts: dict[str, list[Path]] = {}
     invalid: list[Row] = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        student = folder.name
+    students = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for student in students:
+        folder = root / student
         code: list[Path] = []
         for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
-            if path.suffix.lower() in SUFFIXES:
+            if path.resolve() in outputs:
+                log.info("ignoring %s (written from the gradebook: a report, feedback or export)", path)
+            elif path.suffix.lower() in SUFFIXES:
                 code.append(path)
             elif path.suffix.lower() in (".json", ".csv"):
                 attempts.setdefault(student, []).append(path)
@@ -155,7 +172,7 @@ def discover(root: Path) -> tuple[dict[str, dict[str, Path]], dict[str, list[Pat
         ]
     if not files and not attempts and not invalid:
         raise InputError(f"no student submissions in {root}", hint="ROOT must hold one folder per student")
-    return files, attempts, invalid
+    return files, attempts, invalid, students
 
 
 def _practical_files(paths: list[Path]) -> tuple[dict[str, Path], list[tuple[Path, str]]]:
@@ -248,7 +265,7 @@ def _json_records(path: Path) -> list[tuple[str, str]]:
         ) from None
 
 
-def _one_answer_each(answers: list[Answer]) -> list[Answer]:
+def _one_answer_each(answers: list[Answer]) -> tuple[list[Answer], int]:
     """One answer per student and question where attempts repeat one (two attempt files, a question
     twice in one file, an attempt exported both as CSV and JSON).
 
@@ -257,15 +274,18 @@ def _one_answer_each(answers: list[Answer]) -> list[Answer]:
     row. A blank answer (exports list the
     unanswered questions) loses to any other. A fixed rule keeps a rerun from regrading: grading every
     copy stored one over the other by chance, and each rerun regraded the other. When the answers differ
-    (beyond white space) the student may have meant another one, so every run warns, naming them."""
+    (beyond white space) the student may have meant another one, so every run warns, naming them, and
+    counts them: the answers kept, and how many of them were chosen among different answers."""
     by_question: dict[tuple[str, str], list[Answer]] = {}
     for answer in answers:
         by_question.setdefault((answer.student_id, answer.question_id), []).append(answer)
     kept: list[Answer] = []
+    repeated = 0
     for (student, question), found in by_question.items():
         said = [a for a in found if a.text.strip()] or found
         kept.append(said[-1])
         if len({" ".join(a.text.split()) for a in said}) > 1:
+            repeated += 1
             log.warning(
                 "student %s answered %s differently in %s: grading the answer in %s (the last one in the most"
                 " recently modified file)",
@@ -274,7 +294,7 @@ def _one_answer_each(answers: list[Answer]) -> list[Answer]:
                 ", ".join(a.where for a in said),
                 said[-1].where,
             )
-    return kept
+    return kept, repeated
 
 
 def _invalid_row(student: str, item: str, path: Path, message: str, kind: Kind = "theory") -> Row:
@@ -304,21 +324,25 @@ class Inputs:
     files: dict[str, dict[str, Path]]
     answers: list[Answer]
     invalid: list[Row]
+    students: list[str]  # every student folder read
+    repeated: int = 0  # questions answered differently more than once (``_one_answer_each``)
     bank: Bank | None = None  # None when the folder holds no theory answers
     bank_path: str = ""  # the workers load the bank again from here
     calibration: str = ""  # its JSON
 
 
-def read_inputs(root: Path | str, *, bank: str | None = None) -> Inputs:
-    """Discover ``root`` and load what its theory answers need. Every mistake in the inputs (no such
-    folder, no submissions, unknown or broken bank) raises here, so a caller can check them before it
-    creates a gradebook."""
+def read_inputs(
+    root: Path | str, *, bank: str | None = None, outputs: Collection[Path] = frozenset()
+) -> Inputs:
+    """Discover ``root`` (skipping ``outputs``, see ``discover``) and load what its theory answers need.
+    Every mistake in the inputs (no such folder, no submissions, unknown or broken bank) raises here, so a
+    caller can check them before it creates a gradebook."""
     from graders.bank import load_bank, resolve_bank_path
     from graders.calibration import calibration_for
 
-    files, attempts, invalid = discover(Path(root))
+    files, attempts, invalid, students = discover(Path(root), outputs)
     if not attempts:
-        return Inputs(files, [], invalid)
+        return Inputs(files, [], invalid, students)
     bank_path = str(resolve_bank_path(bank))
     calibration = json.dumps(calibration_for(bank_path).to_json(), sort_keys=True)
     loaded = load_bank(bank_path)
@@ -332,7 +356,8 @@ def read_inputs(root: Path | str, *, bank: str | None = None) -> Inputs:
                 continue
             answers += found
             invalid += problems
-    return Inputs(files, _one_answer_each(answers), invalid, loaded, bank_path, calibration)
+    kept, repeated = _one_answer_each(answers)
+    return Inputs(files, kept, invalid, students, repeated, loaded, bank_path, calibration)
 
 
 def plan(inputs: Inputs, book: Gradebook, *, chunk: int = THEORY_CHUNK, force: bool = False) -> Plan:
@@ -340,7 +365,8 @@ def plan(inputs: Inputs, book: Gradebook, *, chunk: int = THEORY_CHUNK, force: b
     from graders.runner import available_practicals, bundle_hash, runner_version
 
     files, answers, invalid = inputs.files, inputs.answers, list(inputs.invalid)
-    done = {} if force else book.fingerprints()
+    stored = book.fingerprints()
+    done = {} if force else stored
     items: list[Item] = []
     result = Plan(items)
 
@@ -405,6 +431,14 @@ def plan(inputs: Inputs, book: Gradebook, *, chunk: int = THEORY_CHUNK, force: b
     result.invalid = [r for r in invalid if not unchanged(r.student_id, r.item, r.content_hash, r.version)]
     result.skipped += len(invalid) - len(result.invalid)
     result.unusable += len(invalid)
+    found = {(r.student_id, r.item) for r in invalid} | {(a.student_id, a.question_id) for a in answers}
+    found |= {(student, practical) for student, by_practical in files.items() for practical in by_practical}
+    read = set(inputs.students)
+    result.stale = [
+        key
+        for key, (*_, status) in stored.items()
+        if status == "invalid" and key[0] in read and key not in found
+    ]
     return result
 
 
@@ -697,16 +731,17 @@ def run_batch(
 ) -> Outcome:
     """Grade ``root`` into ``book``; see the module docstring. ``on_progress`` hears of each finished task.
 
-    ``root`` is a class folder, or its ``read_inputs`` (which already named the bank: ``bank`` is then
-    not used). ``scheduler`` is a Dask scheduler's address, or a ``connect_scheduler`` client (which
-    stays open)."""
+    ``root`` is a class folder, or its ``read_inputs`` (which already named the bank and skipped the
+    gradebook's outputs: ``bank`` is then not used). ``scheduler`` is a Dask scheduler's address, or a
+    ``connect_scheduler`` client (which stays open)."""
     if workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
-    inputs = root if isinstance(root, Inputs) else read_inputs(root, bank=bank)
+    inputs = root if isinstance(root, Inputs) else read_inputs(root, bank=bank, outputs=book.outputs())
     work = plan(inputs, book, chunk=chunk, force=force)
     if on_plan is not None:
         on_plan(work)
     book.set_items(work.items)
+    book.forget_unusable(work.stale)
     book.put(work.invalid)
     tasks = _tasks(work)
     if scheduler:
@@ -725,4 +760,5 @@ def run_batch(
         from graders.similarity import update_similarity
 
         update_similarity(book)
-    return Outcome(statuses["graded"], statuses["error"], work.unusable + statuses["invalid"], work.skipped)
+    unusable = work.unusable + statuses["invalid"]
+    return Outcome(statuses["graded"], statuses["error"], unusable, work.skipped, inputs.repeated)

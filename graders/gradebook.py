@@ -17,8 +17,6 @@ changes back.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sqlite3
 import time
@@ -28,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from graders.errors import InputError
-from graders.results import CheckResult, Metadata, Report, atomic_write_text
+from graders.results import CheckResult, Metadata, Report, write_csv
 
 Kind = Literal["theory", "practical"]
 # graded: a result exists; invalid: the input itself is unusable (skipped on rerun while unchanged);
@@ -71,6 +69,7 @@ CREATE TABLE IF NOT EXISTS gradings (
     status TEXT NOT NULL,
     graded_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, written_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS similarity (
     kind TEXT NOT NULL,
     item TEXT NOT NULL,
@@ -280,6 +279,18 @@ class Gradebook:
                     (row.student_id, row.item, row.content_hash, row.version, row.status, now),
                 )
 
+    def forget_unusable(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Delete the rows of these (student, item) keys that stand for an unusable input (status
+        ``invalid``), once that input is gone or usable: a grade, a grader's failure and a row any review
+        decision was made on are kept, and so is the gradings log."""
+        with self._transaction():
+            self._db.executemany(
+                "DELETE FROM results WHERE student_id = ? AND item = ? AND status = 'invalid' AND NOT EXISTS"
+                " (SELECT 1 FROM overrides AS o WHERE o.student_id = results.student_id"
+                " AND o.item = results.item)",
+                list(keys),
+            )
+
     def rows(self, *, kind: Kind | None = None, student_id: str | None = None) -> list[Row]:
         found = self._db.execute(
             "SELECT * FROM results WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR student_id = ?)"
@@ -415,18 +426,40 @@ class Gradebook:
         """Write the instructor-decided theory answers as ``question_id, answer, score`` (the input of
         ``quiz calibrate``); returns the number of rows. Only the decisions on the current answers: the
         answer stored is the current one, and a score is only known for the answer it was given to."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["question_id", "answer", "score"])
-        count = 0
+        rows = []
         for (student, item), override in sorted(self.overrides().items()):
             row = self.row(student, item)
-            if row is None or row.kind != "theory":
-                continue
-            writer.writerow([item, row.source, f"{override.score:g}"])
-            count += 1
-        atomic_write_text(Path(out), buffer.getvalue())
-        return count
+            if row is not None and row.kind == "theory":
+                rows.append([item, row.source, f"{override.score:g}"])
+        write_csv(Path(out), [["question_id", "answer", "score"], *rows])
+        self.record_outputs([Path(out)])
+        return len(rows)
+
+    # --- outputs --------------------------------------------------------------------------------
+
+    def record_outputs(self, paths: Iterable[Path]) -> None:
+        """Note files written from this gradebook (reports, feedback, exports), so that ``quiz batch`` never
+        reads one back as a student's work when they are written inside the class folder."""
+        now = time.time()
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO outputs (path, written_at) VALUES (?, ?)",
+                [(str(Path(path).resolve()), now) for path in paths],
+            )
+
+    def outputs(self) -> set[Path]:
+        """The resolved paths of every file written from this gradebook: its own (``gradebook_files``) and
+        those ``record_outputs`` noted."""
+        return gradebook_files(self.path) | {Path(r[0]) for r in self._db.execute("SELECT path FROM outputs")}
+
+    @classmethod
+    def outputs_of(cls, path: Path | str) -> set[Path]:
+        """``outputs()`` of the gradebook at ``path``, which is not created: only its own files when it does
+        not exist yet."""
+        if not Path(path).is_file():
+            return gradebook_files(path)
+        with cls.open(path, create=False) as book:
+            return book.outputs()
 
     # --- similarity -----------------------------------------------------------------------------
 
@@ -461,6 +494,13 @@ class _Transaction:
 
     def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
         self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def gradebook_files(path: Path | str) -> set[Path]:
+    """The resolved paths of the gradebook at ``path`` and of the files SQLite keeps beside it (the -wal
+    holds committed decisions not yet copied into the gradebook)."""
+    book = Path(path).resolve()
+    return {book, book.with_name(f"{book.name}-wal"), book.with_name(f"{book.name}-shm")}
 
 
 def _row(r: sqlite3.Row) -> Row:

@@ -3,13 +3,13 @@
 Every score read here is the effective one (an instructor's override wins over the machine's, on the
 answer it was made on: a decision on an answer that has since changed is listed in the HTML, never applied
 to grades or feedback). The HTML needs no network: the CSS is inline and the plots are PNGs (matplotlib,
-Agg) embedded as base64. All files are written atomically.
+Agg) embedded as base64. All files are written atomically, and noted in the gradebook
+(``Gradebook.record_outputs``) so that ``quiz batch`` never reads one back as a student's work.
 """
 
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import io
 import json
@@ -22,6 +22,7 @@ import numpy as np
 
 from graders.gradebook import Gradebook, Item, Override, Row, SimilarityFlag, report_from_dict
 from graders.results import atomic_write_text, gradescope_results
+from graders.results import write_csv as write_table
 
 TEMPLATES = Path(__file__).resolve().parent / "report_templates"
 EARLIER = "decided on an earlier answer"  # the answer changed after the decision, which no longer applies
@@ -137,18 +138,17 @@ def check_stats(rows: list[Row]) -> list[CheckStats]:
 def write_csv(book: Gradebook, out: Path) -> None:
     """One row per student: student_id, one column per item (points), total."""
     data = class_data(book)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student_id", *(it.item for it in data.items), "total"])
-    for student in data.students:
-        writer.writerow(
-            [
-                student,
-                *(_num(data.points.get((student, it.item), 0.0)) for it in data.items),
-                _num(data.totals[student]),
-            ]
-        )
-    atomic_write_text(Path(out), buffer.getvalue())
+    header = ["student_id", *(it.item for it in data.items), "total"]
+    rows = [
+        [
+            student,
+            *(_num(data.points.get((student, it.item), 0.0)) for it in data.items),
+            _num(data.totals[student]),
+        ]
+        for student in data.students
+    ]
+    write_table(Path(out), [header, *rows])
+    book.record_outputs([Path(out)])
 
 
 def _num(value: float) -> str:
@@ -246,12 +246,15 @@ def _test(name: str, score: float, max_score: float, output: str) -> dict[str, A
 def write_feedback(book: Gradebook, folder: Path) -> int:
     """``<folder>/<student>/feedback.json`` and ``results.json`` (Gradescope) for every student."""
     students = book.students()
+    written = []
     for student in students:
         target = Path(folder) / student
         atomic_write_text(
             target / "feedback.json", json.dumps(student_feedback(book, student), indent=2) + "\n"
         )
         atomic_write_text(target / "results.json", json.dumps(gradescope_for(book, student), indent=2) + "\n")
+        written += [target / "feedback.json", target / "results.json"]
+    book.record_outputs(written)
     return len(students)
 
 
@@ -467,3 +470,4 @@ def _evidence(flag: SimilarityFlag) -> str:
 
 def write_html(book: Gradebook, out: Path) -> None:
     atomic_write_text(Path(out), render_html(book))
+    book.record_outputs([Path(out)])

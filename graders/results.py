@@ -1,4 +1,5 @@
-"""Grading results of a practical submission and their file formats (JSON, Gradescope, JUnit XML).
+"""Grading results of a practical submission and their file formats (JSON, Gradescope, JUnit XML), and the
+one CSV writer of every CSV an instructor opens in a spreadsheet (``write_csv``).
 
 Every writer replaces its file atomically (temporary file in the same folder, fsync, rename), so a
 runner killed half-way leaves either the previous file or none, never a truncated one.
@@ -6,11 +7,15 @@ runner killed half-way leaves either the previous file or none, never a truncate
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
+import re
 import stat
 import tempfile
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +27,9 @@ Visibility = Literal["visible", "hidden"]
 
 # Gradescope shows "after_published" tests to students once grades are published.
 _GRADESCOPE_VISIBILITY = {"visible": "visible", "hidden": "after_published"}
+# What starts a formula in a spreadsheet cell (OWASP's "CSV injection"); a number such as -0.5 does not.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[-+]?\d[\d.,]*")
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,34 @@ def atomic_write_text(path: Path, text: str) -> None:
     finally:
         if temporary is not None and Path(temporary).exists():
             Path(temporary).unlink()
+
+
+def _needs_quote(text: str) -> bool:
+    """A cell that a spreadsheet would run as a formula, or one that starts with quotes before such a text
+    (which ``from_spreadsheet`` would otherwise take for an added quote)."""
+    rest = text.lstrip("'")
+    return rest.startswith(_FORMULA_START) and not _NUMBER.fullmatch(rest)
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a CSV cell that a spreadsheet shows as text and never runs: with a single quote in front
+    when it would start a formula (a student's "=HYPERLINK(...)"). ``from_spreadsheet`` undoes it."""
+    return "'" + text if _needs_quote(text) else text
+
+
+def from_spreadsheet(text: str) -> str:
+    """The text of a cell ``spreadsheet_safe`` wrote (a spreadsheet's re-save keeps the quote or drops it:
+    either reads back as the original)."""
+    return text[1:] if text.startswith("'") and _needs_quote(text[1:]) else text
+
+
+def write_csv(path: Path, rows: Iterable[Sequence[str]], *, delimiter: str = ",", bom: bool = False) -> None:
+    """Write ``rows`` (the header first) with ``atomic_write_text``, every cell ``spreadsheet_safe``; ``bom``
+    starts the file with UTF-8's byte-order mark, by which Excel reads it as UTF-8 whatever its code page."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    atomic_write_text(path, ("\ufeff" if bom else "") + buffer.getvalue())
 
 
 def check_writable(path: Path) -> None:

@@ -11,8 +11,6 @@ The store is headless (no textual import) so that ``quiz export`` and tests can 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import sqlite3
@@ -27,7 +25,7 @@ import platformdirs
 
 from graders.errors import InputError
 from graders.grade import Grade
-from graders.results import atomic_write_text
+from graders.results import atomic_write_text, write_csv
 
 DATA_DIR_ENV = "QUIZ_DATA_DIR"
 DB_NAME = "attempts.sqlite3"
@@ -152,8 +150,15 @@ class Store:
         self._db.executescript(_SCHEMA)
 
     @classmethod
-    def open(cls, data_dir: Path | str | None = None) -> Store:
+    def open(cls, data_dir: Path | str | None = None, *, create: bool = True) -> Store:
+        """The store in ``data_dir``; with ``create=False`` (to read attempts) one that exists: a store
+        that is not there is an ``InputError``, and no file or folder is created."""
         directory = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+        if not create and not (directory / DB_NAME).is_file():
+            raise InputError(
+                f"no quiz attempts in {directory}: {DB_NAME} does not exist",
+                hint=f"take the quiz first ('quiz take'), or give its folder: --data-dir or ${DATA_DIR_ENV}",
+            )
         try:
             return cls(directory / DB_NAME)
         except (OSError, sqlite3.Error) as exc:
@@ -284,20 +289,15 @@ class Store:
         records = list(_records(attempt))
         suffix = out.suffix.lower()
         if suffix == ".csv":
-            buffer = io.StringIO()
-            writer = csv.DictWriter(
-                buffer, fieldnames=["student_id", "question_id", "answer"], lineterminator="\n"
-            )
-            writer.writeheader()
-            writer.writerows({key: record[key] for key in writer.fieldnames} for record in records)
-            text = buffer.getvalue()
+            columns = ["student_id", "question_id", "answer"]
+            write_csv(out, [columns, *([record[key] for key in columns] for record in records)])
         elif suffix == ".json":
             text = json.dumps({"attempt": _metadata(attempt), "records": records}, indent=2) + "\n"
+            atomic_write_text(out, text)
         else:
             raise InputError(
                 f"cannot export to {out}: unknown format {suffix!r}", hint="use a .csv or .json file"
             )
-        atomic_write_text(out, text)
         return len(records)
 
 

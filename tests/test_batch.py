@@ -9,6 +9,7 @@ import csv
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
@@ -25,6 +26,7 @@ from click.testing import CliRunner
 from graders import batch
 from graders.batch import discover, read_inputs, run_batch
 from graders.errors import InputError
+from graders.grade import Grade, Verdict
 from graders.gradebook import Gradebook, Row
 from graders.report import class_data
 from quiz.__main__ import cli
@@ -337,7 +339,7 @@ def _graded_without_model(task: batch.TheoryTask) -> list[Row]:
             1.0,
             content,
             version,
-            {},
+            Grade(a.question_id, 1.0, 1.0, 1.0, Verdict.CORRECT, 0.9, False, "full marks").to_dict(),
             source=a.text,
             source_path=a.source_path,
         )
@@ -407,6 +409,7 @@ def test_a_repeated_answer_is_graded_once_by_a_stated_rule_reported_and_not_regr
             caplog.clear()
             with caplog.at_level(logging.WARNING, logger="graders.batch"):
                 outcome = run_batch(root, book, similarity=False)
+            assert outcome.repeated == 2  # ann's Q1 and bob's Q2, every run; not zoe's two copies of one
             warnings.append(sorted(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING))
             now = {(r.student_id, r.item): r.source for r in book.rows()}
             if run == 0:
@@ -466,7 +469,7 @@ def test_near_miss_practical_names_are_graded_when_unambiguous_and_reported_when
     _write(root / "e" / "spacy_ner (2).py", code)
     _write(root / "f" / "spacy-ner.py", code)
     _write(root / "f" / "notes.txt", "not code: ignored")
-    files, _, invalid = discover(root)
+    files, _, invalid, _ = discover(root)
     assert {s: {p: path.name for p, path in by.items()} for s, by in files.items()} == {
         "a": {"spacy_ner": "SpaCy_NER.py"},
         "b": {"spacy_ner": "spacy_ner (1).py"},
@@ -500,21 +503,128 @@ def test_an_upper_case_suffix_is_graded_like_its_lower_case(tmp_path: Path) -> N
     assert row.result["submission"] == str(path)
 
 
-def test_every_run_counts_the_inputs_that_are_unusable_now(
+def test_every_run_counts_the_inputs_that_are_unusable_now_and_the_repeated_answers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(batch, "grade_practical", _checked_without_runner)
+    monkeypatch.setattr(batch, "grade_theory", _graded_without_model)
     root = tmp_path / "class"
     _write(root / "s1" / "attempt.json", '{"records": [{"question_id": ')  # cut short
     _write(root / "s1" / "spacy_ner.py", "unusable")  # the runner rejects it
     _write(root / "s2" / "spacy_ner.py", "def extract_entities(text): ...\n")
     _write(root / "s2" / "helper.py", "x = 1\n")  # named after no practical
     _write(root / "s3" / "answers.csv", "question_id,answer\nQ21,not in the bank\n")
+    _write(root / "s4" / "attempt.csv", "question_id,answer\nQ2,first try\nQ2,second try\n")
     out = tmp_path / "class.sqlite"
     summaries = []
     for _ in range(2):
         result = CliRunner().invoke(cli, ["batch", str(root), "--out", str(out)])
         assert result.exit_code == 0, result.output
         summaries.append(result.output.strip().splitlines()[-1])
-    assert summaries[0].startswith("graded 1, skipped 0 unchanged, 0 failed (4 unusable inputs)"), summaries
-    assert summaries[1].startswith("graded 0, skipped 5 unchanged, 0 failed (4 unusable inputs)"), summaries
+    counts = "0 failed (4 unusable inputs, 1 repeated answers)"
+    assert summaries[0].startswith(f"graded 2, skipped 0 unchanged, {counts}"), summaries
+    assert summaries[1].startswith(f"graded 0, skipped 6 unchanged, {counts}"), summaries
+
+
+def test_progress_is_a_plain_line_per_tenth_where_no_bar_can_be_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch, "grade_practical", _checked_without_runner)
+    root = tmp_path / "class"
+    for i in range(25):
+        _write(root / f"s{i:02d}" / "spacy_ner.py", "def extract_entities(text): ...\n")
+    result = CliRunner().invoke(cli, ["batch", str(root), "--out", str(tmp_path / "class.sqlite")])
+    assert result.exit_code == 0, result.output
+    first, *lines = result.stderr.splitlines()
+    assert first == "grading 25 items (0 unchanged, skipped)"
+    done = [
+        re.match(r"grading: (\d+)/25 \((\d+)%\) after \d+s; last: s\d\d/spacy_ner$", line) for line in lines
+    ]
+    assert all(done), lines
+    assert [int(m[1]) for m in done] == [3, 5, 8, 10, 13, 15, 18, 20, 23, 25]  # each tenth, then the end
+    assert result.stdout.startswith("graded 25, skipped 0 unchanged")  # the summary stays on stdout
+    # on a terminal: the rich bar instead (rich takes FORCE_COLOR for a terminal)
+    result = CliRunner().invoke(
+        cli, ["batch", str(root), "--out", str(tmp_path / "again.sqlite")], env={"FORCE_COLOR": "1"}
+    )
+    assert result.exit_code == 0 and "grading: " not in result.stderr and "25/25" in result.stderr
+
+
+def test_files_written_from_the_gradebook_inside_the_class_folder_are_not_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gradebook, its report, CSV and review export in a folder of the class folder, and each student's
+    feedback in their own folder: none of it is a student's work on the next run. What a student hands in
+    is still read, whatever its name."""
+    monkeypatch.setattr(batch, "grade_theory", _graded_without_model)
+    root = tmp_path / "class"
+    _write(root / "s1" / "attempt.csv", "question_id,answer\nQ1,Attention weighs the words.\n")
+    _write(root / "s2" / "grades.csv", "question_id,answer\nQ2,Softmax turns scores into weights.\n")
+    book_path = root / "out" / "class.sqlite"
+
+    def quiz(*args: str) -> str:
+        result = CliRunner().invoke(cli, list(args))
+        assert result.exit_code == 0, result.output
+        return result.stdout.strip().splitlines()[-1]
+
+    quiz("batch", str(root), "--out", str(book_path))
+    with Gradebook.open(book_path, create=False) as book:
+        book.set_override("s1", "Q1", score=1.0)
+        before = {(r.student_id, r.item): r.status for r in book.rows()}
+    quiz("review", str(book_path), "--export", str(root / "out" / "decided.csv"))
+    out = root / "out"
+    quiz("report", str(book_path), "--csv", str(out / "grades.csv"), "--html", str(out / "report.html"))
+    quiz("report", str(book_path), "--feedback-dir", str(root))  # feedback.json, results.json beside the work
+    assert (root / "s1" / "feedback.json").is_file() and (root / "s2" / "results.json").is_file()
+    summary = quiz("batch", str(root), "--out", str(book_path))
+    assert summary.startswith("graded 0, skipped 2 unchanged, 0 failed (0 unusable inputs"), summary
+    with Gradebook.open(book_path, create=False) as book:
+        assert (
+            {(r.student_id, r.item): r.status for r in book.rows()}
+            == before
+            == {
+                ("s1", "Q1"): "graded",
+                ("s2", "Q2"): "graded",
+            }
+        )
+
+
+def test_an_unusable_input_that_is_gone_or_fixed_is_no_longer_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch, "grade_practical", _checked_without_runner)
+    monkeypatch.setattr(batch, "grade_theory", _graded_without_model)
+    root, other = tmp_path / "class", tmp_path / "section-b"
+    _write(root / "s1" / "helper.py", "x = 1\n")  # named after no practical
+    _write(root / "s1" / "spacy_ner.py", "unusable")  # the runner rejects it
+    _write(root / "s2" / "attempt.csv", "question_id,answer\nQ1,Attention weighs words.\nQ21,x\n")
+    _write(root / "s3" / "broken.json", '{"records": [')
+    _write(root / "s3" / "text_augmentation.py", "unusable")
+    _write(other / "t1" / "spacy_ner.py", "def extract_entities(text): ...\n")
+
+    def problems(book: Gradebook) -> set[tuple[str, str]]:
+        return {(r.student_id, r.item) for r in class_data(book).problems}
+
+    with Gradebook.open(tmp_path / "class.sqlite") as book:
+        assert run_batch(root, book, similarity=False).invalid == 5
+        book.set_override("s2", "Q1", score=0.5)
+        assert problems(book) == {
+            ("s1", "file:helper.py"),
+            ("s1", "spacy_ner"),
+            ("s2", "attempt:attempt.csv row 3"),
+            ("s3", "attempt:broken.json"),
+            ("s3", "text_augmentation"),
+        }
+        (root / "s1" / "helper.py").rename(root / "s1" / "notes.txt")  # no longer a code file
+        (root / "s1" / "spacy_ner.py").unlink()
+        _write(root / "s2" / "attempt.csv", "question_id,answer\nQ1,Attention weighs words.\n")  # fixed
+        (root / "s3" / "broken.json").unlink()
+        run_batch(other, book, similarity=False)  # another folder: the class's entries are not its own
+        assert len(problems(book)) == 5
+        outcome = run_batch(root, book, similarity=False)
+        assert outcome.invalid == 1 and problems(book) == {("s3", "text_augmentation")}  # still there
+        assert book.overrides()[("s2", "Q1")].score == 0.5
+        assert {(r.student_id, r.item) for r in book.rows() if r.status == "graded"} == {
+            ("s2", "Q1"),
+            ("t1", "spacy_ner"),
+        }

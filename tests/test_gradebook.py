@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from graders.answer_csv import read_graded
+from graders.bank import load_bank
 from graders.errors import InputError
 from graders.grade import Grade, RubricHit, Verdict
 from graders.gradebook import SCHEMA_VERSION, Gradebook, Item, Row
@@ -106,6 +108,50 @@ def test_export_graded_csv_reads_back_for_calibrate(book: Gradebook, tmp_path: P
         {"question_id": "Q1", "answer": "BERT reads both ways", "score": "0.75"},
         {"question_id": "Q1", "answer": "an answer", "score": "0.25"},
     ]
+
+
+def test_export_graded_csv_runs_no_formula_and_reads_back_for_calibrate_as_it_was(
+    book: Gradebook, tmp_path: Path
+) -> None:
+    """Answers that a spreadsheet would run as a formula get a ' in front (OWASP), a score stays a number,
+    and calibrate's reader gives back every answer as the student wrote it, quotes of their own included."""
+    answers = ["=1+1", "+A1", "-x", "@SUM(A1)", "\tTab", "\rCR", "'=quoted", "''-x", "'tis", "-0.5", "plain"]
+    book.put([theory_row(f"s{i:02d}", "Q1", 0.5, answer=a) for i, a in enumerate(answers)])
+    for i in range(len(answers)):
+        book.set_override(f"s{i:02d}", "Q1", score=0.75)
+    out = tmp_path / "graded.csv"
+    assert book.export_graded_csv(out) == len(answers)
+    with out.open(newline="") as handle:
+        cells = [row[1:] for row in csv.reader(handle)][1:]
+    written = ["'=1+1", "'+A1", "'-x", "'@SUM(A1)", "'\tTab", "'\rCR", "''=quoted", "'''-x", "'tis", "-0.5"]
+    assert cells == [[text, "0.75"] for text in [*written, "plain"]]
+    rows, problems = read_graded(out, load_bank())
+    assert not problems and [(r.answer, r.score) for r in rows] == [(a, 0.75) for a in answers]
+
+
+def test_forget_unusable_drops_no_grade_failure_or_decision(book: Gradebook) -> None:
+    def row(student: str, item: str, status: str, content: str = "h") -> Row:
+        return Row(student, item, "practical", status, 0.0, 0.0, content, "v", {}, error="not graded")
+
+    book.set_override("s2", "Q1", score=1.0)  # on the answer of hash "hash-an answer"
+    book.put(
+        [
+            row("s1", "file:helper.py", "invalid"),  # an input the batch could not use
+            row("s1", "spacy_ner", "invalid"),  # a submission the runner rejected
+            row("s1", "text_augmentation", "error"),  # the grader failed: retried, never forgotten
+            row("s2", "Q1", "invalid", "hash-an answer"),  # unusable now, but decided on
+        ]
+    )
+    keys = [(r.student_id, r.item) for r in book.rows()]
+    book.forget_unusable(keys)
+    assert [(r.student_id, r.item, r.status) for r in book.rows()] == [
+        ("s1", "Q1", "graded"),
+        ("s1", "Q2", "graded"),
+        ("s1", "text_augmentation", "error"),
+        ("s2", "Q1", "invalid"),
+    ]
+    assert book.overrides()[("s2", "Q1")].score == 1.0
+    assert set(book.grading_counts()) == set(keys)  # the log keeps every grading
 
 
 def test_failed_transaction_leaves_nothing(book: Gradebook) -> None:

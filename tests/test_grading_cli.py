@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
+import logging
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from graders.answer_csv import read_answers
+from graders.bank import load_bank
+from graders.bank_schema import Question
 from graders.calibration import Calibration
+from graders.grade import Grade, Verdict
 from quiz.__main__ import cli
 
 DATA = Path(__file__).parent / "data" / "grading"
+OUTPUT = ["score", "points", "verdict", "confidence", "needs_review", "feedback"]
 
 
 @pytest.fixture()
@@ -24,6 +31,28 @@ def bank(tmp_path: Path) -> Path:
 
 def _run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+class EchoGrader:
+    """Stands in for the grader, without loading a model: half marks for every answer, with the answer as
+    the feedback; ``items`` are the items it was asked to grade by."""
+
+    def __init__(self) -> None:
+        self.items: list = []
+
+    def grade_many(self, pairs):
+        grades = []
+        for item, answer in pairs:
+            self.items.append(item)
+            grades.append(Grade(item.id, 0.5, 1.0, 2.0, Verdict.PARTIAL, 0.5, False, answer))
+        return grades
+
+
+@pytest.fixture()
+def echo(monkeypatch: pytest.MonkeyPatch) -> EchoGrader:
+    grader = EchoGrader()
+    monkeypatch.setattr("graders.short_answer.ShortAnswerGrader.load", lambda **_: grader)
+    return grader
 
 
 @pytest.mark.models
@@ -63,7 +92,7 @@ def test_grade_answers_keeps_input_columns_named_like_its_own(tmp_path: Path, ba
     result = _run("grade-answers", str(src), "--out", str(out), "--bank", str(bank))
     assert result.exit_code == 0, result.output
     with out.open(encoding="utf-8", newline="") as fh:
-        header, row = list(csv.reader(fh))
+        header, row = list(csv.reader(fh, delimiter=";"))  # the input's delimiter
     assert header[:5] == ["question_id", "answer", "input_Score", "comment", "comment (2)"]
     assert row[2:5] == ["0,5", "first note", "second note"]
     assert header[5:] == ["score", "points", "verdict", "confidence", "needs_review", "feedback"]
@@ -161,3 +190,85 @@ def test_calibrate_stores_a_calibration_the_grader_uses(tmp_path: Path, bank: Pa
     from quiz.commands.take import load_grader
 
     assert load_grader(str(bank)).calibration.source.startswith("quiz calibrate g.csv")
+
+
+def test_grade_answers_output_runs_no_formula_and_reads_back_as_written(
+    tmp_path: Path, bank: Path, echo: EchoGrader
+) -> None:
+    """A student's "=HYPERLINK(...)" is text in the spreadsheet the instructor opens (OWASP: a ' in front),
+    numbers stay numbers, and our own reader gives back every cell as it was."""
+    answers = [
+        '=HYPERLINK("http://x","y")',
+        "+1-1",
+        "-dash",
+        "@SUM(A1)",
+        "\tTab",
+        "-0.5",
+        "plain",
+    ]
+    src = tmp_path / "in.csv"
+    with src.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(
+            [["question_id", "answer", "ta_score"], *(["T1", a, "-0.5"] for a in answers)]
+        )
+    out = tmp_path / "out.csv"
+    assert _run("grade-answers", str(src), "--out", str(out), "--bank", str(bank)).exit_code == 0
+    with out.open(encoding="utf-8", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    cells = {name: [row[header.index(name)] for row in rows] for name in ("answer", "ta_score", "feedback")}
+    escaped = ["'" + a for a in answers[:5]] + ["-0.5", "plain"]
+    assert cells["answer"] == cells["feedback"] == escaped
+    assert cells["ta_score"] == ["-0.5"] * len(answers)
+    assert {row[header.index("points")] for row in rows} == {"1.000"}
+    _, read, _ = read_answers(out, load_bank(bank))
+    assert [row.answer for row in read] == answers
+    assert [row.values["feedback"] for row in read] == answers
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "bom"),
+    [
+        ("utf-8", ",", False),
+        ("utf-8", ";", False),  # Excel in a decimal-comma locale
+        ("utf-8-sig", ";", True),  # Excel's "CSV UTF-8": with a byte-order mark
+        ("cp1252", ",", True),  # Excel's "CSV (Comma delimited)" on Windows
+        ("utf-16", "\t", True),  # Excel's "Unicode Text"
+    ],
+)
+def test_grade_answers_output_keeps_the_delimiter_and_has_a_bom_when_excel_needs_one(
+    tmp_path: Path, bank: Path, echo: EchoGrader, encoding: str, delimiter: str, bom: bool
+) -> None:
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_bytes(f"question_id{delimiter}answer\r\nT1{delimiter}déjà vu\r\n".encode(encoding))
+    assert _run("grade-answers", str(src), "--out", str(out), "--bank", str(bank)).exit_code == 0
+    data = out.read_bytes()
+    assert data.startswith(codecs.BOM_UTF8) == bom
+    header, row = list(csv.reader(data.decode("utf-8-sig").splitlines(), delimiter=delimiter))
+    assert header == ["question_id", "answer", *OUTPUT] and row[:2] == ["T1", "déjà vu"]
+
+
+def test_grade_answers_grades_a_bank_question_by_the_bank_even_with_its_own_columns(
+    tmp_path: Path, bank: Path, echo: EchoGrader, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A question_id of the bank wins over the row's question and reference_answer: its rubric and
+    misconceptions grade the answer, and rows whose own text differs are named, once."""
+    tiny = load_bank(bank)
+    t1, t2 = tiny.question("T1"), tiny.question("T2")
+    src = tmp_path / "in.csv"
+    with src.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(
+            [
+                ["question_id", "question", "reference_answer", "answer"],
+                ["T1", t1.prompt, "They have fewer parameters.", "a"],  # another reference
+                ["t2", "  " + t2.prompt.upper(), t2.model_answer, "b"],  # the same, up to case and spaces
+                ["T2", "What does the encoder do?", "", "c"],  # another question
+                ["X9", "What is 2+2?", "Four.", "d"],  # not in the bank: its own columns grade it
+            ]
+        )
+    with caplog.at_level(logging.WARNING, logger="graders.answer_csv"):
+        result = _run("grade-answers", str(src), "--out", str(tmp_path / "out.csv"), "--bank", str(bank))
+    assert result.exit_code == 0, result.output
+    assert echo.items[:3] == [t1, t2, t2] and all(isinstance(item, Question) for item in echo.items[:3])
+    assert echo.items[3].references == ("Four.",) and echo.items[3].id == "X9"
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "row(s) 2, 4:" in warning and "bank 'tiny'" in warning and "not used" in warning

@@ -255,3 +255,28 @@ def test_report_refuses_a_feedback_folder_over_the_gradebook(book: Gradebook, tm
         )
         assert result.exit_code != 0 and isinstance(result.exception, SystemExit)
         assert message in result.output and not grades.exists()
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("--html", "--csv"), ("--csv", "--html"), ("--csv", "--feedback-dir")]
+)
+def test_report_refuses_one_path_for_two_outputs(
+    book: Gradebook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str, second: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    third = "--feedback-dir" if second != "--feedback-dir" else "--html"
+    args = ["report", str(book.path), first, "out/x", second, f"{tmp_path}/out/./x", third, "fb"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit)  # an error, not a traceback
+    error = result.output.splitlines()[0]
+    assert "is the path of" in error and "one output would replace the other" in error
+    assert first in error and second in error
+    assert not (tmp_path / "out").exists() and not (tmp_path / "fb").exists()  # nothing written at all
+
+
+def test_csv_runs_no_formula_a_student_id_holds(book: Gradebook, tmp_path: Path) -> None:
+    book.put([theory("=HYPERLINK(1)", "Q1", 0.25)])
+    write_csv(book, tmp_path / "grades.csv")
+    with (tmp_path / "grades.csv").open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert ["'=HYPERLINK(1)", "0.5", "0", "0", "0.5"] in rows

@@ -36,10 +36,12 @@ def grade_answers(in_csv: Path, out_csv: Path, bank_ref: str | None) -> None:
     Commas, semicolons or tabs (an Excel "sep=;" first line is understood); quote answers that contain
     the delimiter. Bad rows are reported on stderr by row number and skipped: they stay in the output,
     with "Not graded: <why>" as their feedback. An input column named like an output column (a TA's
-    score) is kept as input_<name>. The output is written atomically, never over IN_CSV; when no row
-    can be graded, nothing is written and the exit code is 1.
+    score) is kept as input_<name>. The output is written atomically, never over IN_CSV, with IN_CSV's
+    delimiter, in UTF-8 (with a byte-order mark when IN_CSV had one or was not UTF-8, so that Excel reads
+    it right); cells that a spreadsheet would run as a formula (=, +, -, @) get a ' in front. When no
+    row can be graded, nothing is written and the exit code is 1.
     """
-    from graders.answer_csv import output_table, read_answers, write_atomically
+    from graders.answer_csv import csv_format, output_table, read_answers, write_atomically
     from graders.bank import load_bank
     from graders.errors import InputError
     from graders.results import check_writable
@@ -54,6 +56,7 @@ def grade_answers(in_csv: Path, out_csv: Path, bank_ref: str | None) -> None:
     err = Console(stderr=True, soft_wrap=True)  # one line per message, also in a log file
     bank = load_bank(bank_ref)
     header, rows, problems = read_answers(in_csv, bank)
+    layout = csv_format(in_csv)  # the output's, read with the rows: the file may change while grading
     _report(problems, err)
     if not rows:
         raise InputError(
@@ -70,7 +73,9 @@ def grade_answers(in_csv: Path, out_csv: Path, bank_ref: str | None) -> None:
             chunk = rows[start : start + CHUNK]
             graded += zip(chunk, grader.grade_many((row.item, row.answer) for row in chunk), strict=True)
             progress.advance(task, len(chunk))
-    write_atomically(out_csv, *output_table(header, graded, problems))
+    write_atomically(
+        out_csv, *output_table(header, graded, problems), delimiter=layout.delimiter, bom=layout.bom
+    )
     review = sum(1 for _, grade in graded if grade.needs_review)
     kept = sum(1 for problem in problems if problem.values is not None)
     err.print(

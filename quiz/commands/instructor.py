@@ -4,26 +4,44 @@ graders.gradebook and graders.report."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from graders.errors import InputError
 
+if TYPE_CHECKING:
+    from rich.console import Console
 
-def _refuse_gradebook(gradebook: Path, outputs: dict[str, Path | None]) -> None:
+    from graders.batch import Plan
+
+
+def _refuse_overwrites(gradebook: Path, outputs: dict[str, Path | None]) -> None:
     """Refuse, before anything is written, an output (option -> path) that is the gradebook or one of the
-    files SQLite keeps beside it (the -wal holds committed decisions not yet copied into the gradebook):
-    writing it would replace every grade and review decision. Resolved paths, so that a symlink or another
-    spelling of the same file is caught too."""
-    book = gradebook.resolve()
-    files = {book, book.with_name(f"{book.name}-wal"), book.with_name(f"{book.name}-shm")}
+    files SQLite keeps beside it (``gradebook_files``): writing it would replace every grade and review
+    decision; and one that is another option's output too, which one output would replace. Resolved
+    paths, so that a symlink or another spelling of the same file is caught too."""
+    from graders.gradebook import gradebook_files
+
+    files = gradebook_files(gradebook)
+    taken: dict[Path, str] = {}
     for option, out in outputs.items():
-        if out is not None and out.resolve() in files:
+        if out is None:
+            continue
+        path = out.resolve()
+        if path in files:
             raise InputError(
                 f"{option} {out} is the gradebook: writing it would replace every grade and review decision",
                 hint=f"give {option} another path",
             )
+        if path in taken:
+            raise InputError(
+                f"{option} {out} is the path of {taken[path]} too: one output would replace the other",
+                hint=f"give {option} another path",
+            )
+        taken[path] = option
 
 
 @click.command()
@@ -58,7 +76,9 @@ def batch(
     ROOT holds one folder per student, named by the student id, with practical files
     (<practical id>.py or .ipynb) and/or theory attempts exported by 'quiz export' (.json or .csv).
     A rerun grades only what changed (content hash, checks or grader version) and whatever a killed
-    run did not commit; a submission that fails is recorded as an error and the batch goes on.
+    run did not commit; a submission that fails is recorded as an error and the batch goes on. Files
+    written from the gradebook (reports, feedback, exports) are never read as student work, even
+    inside ROOT. Progress goes to stderr: a bar on a terminal, else a line at every tenth of the work.
 
     \b
     Beyond one machine, run the work on Dask distributed:
@@ -73,43 +93,18 @@ def batch(
     and must see ROOT at the same path (a shared file system). An unreachable scheduler fails after
     Dask's connect timeout, 30 s unless set, e.g. DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=2min.
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from rich.console import Console
 
-    from graders.batch import Plan, connect_scheduler, read_inputs, run_batch
+    from graders.batch import connect_scheduler, read_inputs, run_batch
     from graders.gradebook import Gradebook
 
     if workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
-    inputs = read_inputs(root, bank=bank_name)  # before the gradebook exists: a mistake leaves no file
+    # before the gradebook exists: a mistake leaves no file
+    inputs = read_inputs(root, bank=bank_name, outputs=Gradebook.outputs_of(gradebook))
     client = connect_scheduler(scheduler) if scheduler else None  # likewise an unreachable scheduler
-    progress = Progress(
-        TextColumn("[bold]grading[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        transient=False,
-    )
-    task_id = progress.add_task("", total=None, visible=False)
-
-    def on_plan(work: Plan) -> None:
-        progress.update(
-            task_id, total=work.total, visible=True, description=f"{work.skipped} unchanged, skipped"
-        )
-        progress.start()  # only now: planning errors print cleanly, without a bar
-
-    def on_progress(units: int, what: str) -> None:
-        progress.update(task_id, advance=units, description=what)
-
+    err = Console(stderr=True)
+    progress = _Bar(err) if err.is_terminal else _Lines()
     try:
         with Gradebook.open(gradebook) as book:
             try:
@@ -119,8 +114,8 @@ def batch(
                     workers=workers,
                     scheduler=client,
                     force=force,
-                    on_plan=on_plan,
-                    on_progress=on_progress,
+                    on_plan=progress.plan,
+                    on_progress=progress.advance,
                 )
             finally:
                 progress.stop()
@@ -131,9 +126,79 @@ def batch(
             client.close()
     click.echo(
         f"graded {outcome.graded}, skipped {outcome.skipped} unchanged, {outcome.errors} failed"
-        f" ({outcome.invalid} unusable inputs); {review} answers to review, {flags} similarity flags"
-        f" -> {gradebook}"
+        f" ({outcome.invalid} unusable inputs, {outcome.repeated} repeated answers); {review} answers to"
+        f" review, {flags} similarity flags -> {gradebook}"
     )
+
+
+class _Bar:
+    """``quiz batch``'s progress on a terminal: a rich bar with the remaining time, on stderr."""
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("[bold]grading[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=console,
+            transient=False,
+        )
+        self._task = self._progress.add_task("", total=None, visible=False)
+
+    def plan(self, work: Plan) -> None:
+        self._progress.update(
+            self._task, total=work.total, visible=True, description=f"{work.skipped} unchanged, skipped"
+        )
+        self._progress.start()  # only now: planning errors print cleanly, without a bar
+
+    def advance(self, units: int, what: str) -> None:
+        self._progress.update(self._task, advance=units, description=what)
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+
+class _Lines:
+    """``quiz batch``'s progress where no bar can be drawn (a log file, a pipe, a scheduler's job): a plain
+    line on stderr each time another tenth of the work is done, and where it stopped if that was before
+    the end."""
+
+    def __init__(self) -> None:
+        self._start = time.monotonic()
+        self._total = self._done = self._shown = 0
+
+    def plan(self, work: Plan) -> None:
+        self._total = work.total
+        click.echo(f"grading {work.total} items ({work.skipped} unchanged, skipped)", err=True)
+
+    def advance(self, units: int, what: str) -> None:
+        self._done += units
+        if self._done * 10 // self._total > self._shown * 10 // self._total:
+            self._show(f"last: {what}")
+
+    def stop(self) -> None:
+        if self._done != self._shown:
+            self._show("stopped before the end")
+
+    def _show(self, note: str) -> None:
+        self._shown = self._done
+        click.echo(
+            f"grading: {self._done}/{self._total} ({self._done / self._total:.0%}) after"
+            f" {time.monotonic() - self._start:.0f}s; {note}",
+            err=True,
+        )
 
 
 @click.command()
@@ -151,7 +216,7 @@ def review(gradebook: Path, export_csv: Path | None) -> None:
 
     book = Gradebook.open(gradebook, create=False)
     try:
-        _refuse_gradebook(gradebook, {"--export": export_csv})
+        _refuse_overwrites(gradebook, {"--export": export_csv})
         if export_csv is not None:
             count = book.export_graded_csv(export_csv)
             click.echo(f"wrote {count} instructor-graded answers to {export_csv}")
@@ -207,7 +272,7 @@ def report(gradebook: Path, html: Path | None, csv_out: Path | None, feedback_di
     if html is None and csv_out is None and feedback_dir is None:
         raise InputError("nothing to write", hint="pass --html FILE, --csv FILE and/or --feedback-dir DIR")
     with Gradebook.open(gradebook, create=False) as book:
-        _refuse_gradebook(gradebook, {"--html": html, "--csv": csv_out, "--feedback-dir": feedback_dir})
+        _refuse_overwrites(gradebook, {"--html": html, "--csv": csv_out, "--feedback-dir": feedback_dir})
         if html is not None:
             write_html(book, html)
             click.echo(f"wrote {html}")

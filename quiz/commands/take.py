@@ -114,7 +114,7 @@ def export(
 
     if out.suffix.lower() not in {".csv", ".json"}:
         raise InputError(f"cannot export to {out}: unknown format", hint="use a .csv or .json file")
-    store = Store.open(data_dir)
+    store = Store.open(data_dir, create=False)
     try:
         if attempt_id is not None:
             attempt = store.load_attempt(attempt_id)
