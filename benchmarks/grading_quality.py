@@ -70,11 +70,23 @@ from graders.verifier import SIGNAL as VERIFIER
 ROOT = Path(__file__).resolve().parents[1]
 BIG_ERROR = 0.3  # a grade this far from the instructor's is one a person should see
 ADVERSARIAL = ROOT / "tests" / "data" / "grading" / "adversarial.csv"
-# The same categories, 9 answers to each question, each set written in session 15 by another author from the
-# seed text alone (not the bank, the grader or the other sets), then graded: name -> (file, fixes it led to).
+# The same categories, each set written by another author from the seed text alone (not the bank, the grader
+# or the other sets), then graded: name -> (file, how it was written and what came of it).
+_SESSION_15 = "9 answers to each question written in session 15"
 BLIND_SETS = {
-    "Second": (ROOT / "tests" / "data" / "grading" / "adversarial_blind.csv", "five"),
-    "Third": (ROOT / "tests" / "data" / "grading" / "adversarial_blind2.csv", "three"),
+    "Second": (
+        ROOT / "tests" / "data" / "grading" / "adversarial_blind.csv",
+        f"{_SESSION_15}; five grader fixes came from it, so it is no longer unseen",
+    ),
+    "Third": (
+        ROOT / "tests" / "data" / "grading" / "adversarial_blind2.csv",
+        f"{_SESSION_15}; three grader fixes came from it, so it is no longer unseen",
+    ),
+    "Fourth": (
+        ROOT / "tests" / "data" / "grading" / "adversarial_blind3.csv",
+        "11 answers to each question, two of them partial and two misconceptions made subtle on purpose, "
+        "written in session 16; graded fresh: r 0.608, misconception 0.66, off_topic 0.41",
+    ),
 }
 RIGHT_ANSWERS = ROOT / "tests" / "data" / "grading" / "right_answers.csv"
 CAPS_OF_WRONG = ("misconception", "contradicts_key", "other_question")
@@ -377,14 +389,13 @@ def main() -> None:
     ]
     lines.append(" | ".join(f"{cat} {score:.2f}" for cat, score in cats.items()))
     lines += ["", f"Review on the adversarial set: {adv_review}."]
-    for name, (path, fixes) in BLIND_SETS.items():
+    for name, (path, note) in BLIND_SETS.items():
         cats, adv_r, adv_review = adversarial(grader, path)
         lines += [
             "",
-            f"{name} adversarial set ({path.relative_to(ROOT)}: the same categories, 9 answers to each "
-            "question written in session 15 by another author from the seed text alone, without the bank, "
-            f"the grader or the other sets; {fixes} grader fixes came from it, so it is no longer unseen; "
-            f"shipped calibrations): r = {adv_r:.3f} with the expected scores; mean score per category:",
+            f"{name} adversarial set ({path.relative_to(ROOT)}: the same categories by another author, from "
+            f"the seed text alone, without the bank, the grader or the other sets: {note}; shipped "
+            f"calibrations): r = {adv_r:.3f} with the expected scores; mean score per category:",
             "",
             " | ".join(f"{cat} {score:.2f}" for cat, score in cats.items()),
             "",

@@ -26,8 +26,8 @@ ODD = [
 
 def _texts() -> list[str]:
     texts = list(ODD)
-    for name in ("adversarial.csv", "adversarial_blind.csv", "adversarial_blind2.csv", "right_answers.csv"):
-        with open(DATA / name, encoding="utf-8", newline="") as fh:
+    for path in [*sorted(DATA.glob("adversarial*.csv")), DATA / "right_answers.csv"]:
+        with open(path, encoding="utf-8", newline="") as fh:
             texts += [row["answer"] for row in csv.DictReader(fh)]
     return texts
 
