@@ -43,6 +43,7 @@ from graders.textproc import (
     analyse,
     analyse_sentence,
     grader_addressing_spans,
+    in_digits,
     is_empty_or_idk,
     is_keyword_list,
     load_nlp,
@@ -418,8 +419,8 @@ class _Spec:
 
 
 def _plain(text: str) -> str:
-    """Lower-case words and numbers only: what two spellings of the same answer share."""
-    return " ".join(re.findall(r"\w+", text.casefold()))
+    """Lower-case words and numbers (in digits) only: what two spellings of the same answer share."""
+    return " ".join(in_digits(word) for word in re.findall(r"\w+", text.casefold()))
 
 
 def _closeness(features: dict[str, float]) -> float:

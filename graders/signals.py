@@ -297,7 +297,18 @@ def conflicts(sentence: Sentence, target: Sentence, question: frozenset[str] = f
         _contrasting_side(sentence, target)
         or _swapped_entities(sentence, target)
         or _negation(sentence, target, question)
+        or _other_number(sentence, target)
     )
+
+
+def _other_number(sentence: Sentence, target: Sentence) -> str | None:
+    """The sentence gives only other values than the target for what the target counts ("24 layers" for
+    "12 layers", "8" for "6"; a bare number counts anything)."""
+    for value, noun in target.quantities:
+        said = {v for v, n in sentence.quantities if None in (n, noun) or n == noun}
+        if said and value not in said:
+            return "gives another number"
+    return None
 
 
 def _same_entity(a: str | None, b: str | None) -> bool:

@@ -26,6 +26,28 @@ _KEEP = frozenset(
     {"not", "no", "never", "without", "all", "both", "only", "same", "first", "next", "last", "one"}
 )
 STOP = frozenset(STOP_WORDS) - _KEEP
+# Numbers in words, spelled as digits ("six" and "6" are one word); not "one", mostly a pronoun ("each one").
+_NUMBER_WORDS = {
+    word: str(value)
+    for value, word in enumerate(
+        "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen".split()
+    )
+    if word != "_"
+} | {
+    "twenty": "20",
+    "thirty": "30",
+    "forty": "40",
+    "fifty": "50",
+    "sixty": "60",
+    "seventy": "70",
+    "eighty": "80",
+    "ninety": "90",
+    "hundred": "100",
+    "thousand": "1000",
+    "million": "1000000",
+    "billion": "1000000000",
+}
 LIST_ITEM_WORDS = 4  # at most this many words in each term of a list
 
 # Contrast sets: a student sentence that says one side where the matched rubric point says the other
@@ -92,6 +114,11 @@ CONTRASTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("future", "following words", "whole sentence"),
     ),
     (("order", "position"), ("orderless", "position-agnostic")),
+    # a sequence model's output against its input
+    (
+        ("same length", "equal length", "same number of tokens", "same size as the input"),
+        ("different length", "any length", "variable length", "variable-length", "arbitrary length"),
+    ),
     (
         # a word's vector: one per context, or one per word
         (
@@ -245,6 +272,8 @@ class Sentence:
     sides: frozenset[tuple[int, str | None]]  # (+k / -k side of contrast set k, entity it is said of)
     frames: tuple[Frame, ...]
     claimed: frozenset[str]  # content-word stems outside the phrases it sets its claim against
+    # (value, stem of the noun it counts or None): "12 layers" -> ("12", "layer"), "6" -> ("6", None)
+    quantities: frozenset[tuple[str, str | None]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -262,10 +291,46 @@ class Analysis:
 
 
 def _content_stem(t: Token) -> str | None:
-    """The stem of a content word (its lemma's), None for stop words, punctuation and spaces."""
+    """The stem of a content word (its lemma's; a number's value), None for stop words, punctuation and
+    spaces."""
+    if (value := _number(t)) is not None:
+        return value
     if t.is_punct or t.is_space or t.lower_ in STOP or not any(c.isalnum() for c in t.text):
         return None
     return stem(t.lemma_ if t.lemma_ and t.lemma_ != "-PRON-" else t.text)
+
+
+def in_digits(word: str) -> str:
+    """A lower-case number word in digits ("six" -> "6"); any other word as it is."""
+    return _NUMBER_WORDS.get(word, word)
+
+
+def _number(token: Token) -> str | None:
+    """The value of a number ("6", "6.0", "3,000", "six") in one spelling, None for other words."""
+    if not token.like_num:
+        return None
+    text = in_digits(token.lower_.replace(",", ""))
+    try:
+        return f"{float(text):g}"
+    except ValueError:  # "one", "dozens"
+        return None
+
+
+def _quantities(sent: Span) -> frozenset[tuple[str, str | None]]:
+    """Each number of ``sent`` with the stem of the noun it counts ("12 layers", "1.5 billion parameters",
+    "40 GB"), or None (a bare "6", a year)."""
+    found = set()
+    for t in sent:
+        if (value := _number(t)) is None:
+            continue
+        counted = t
+        while (
+            counted.dep_ in ("compound", "quantmod") and counted.head.like_num and counted.head.i != counted.i
+        ):
+            counted = counted.head
+        noun = counted.head if counted.dep_ == "nummod" and counted.head.pos_ in ("NOUN", "PROPN") else None
+        found.add((value, stem(noun.lemma_) if noun is not None else None))
+    return frozenset(found)
 
 
 def _find_clause_head(token: Token) -> Token:
@@ -616,7 +681,15 @@ def _sentence(sent: Span, entities: _Entities, parsed: _Parsed) -> Sentence:
     sides, frames = _sides(sent, entity_of, parsed), _frames(sent, entity_of, parsed)
     foil = _foil(sent)
     claimed = parsed.stems([t for t in sent if t.i not in foil])
-    return Sentence(sent.text.strip(), parsed.stems(sent), _clauses(sent, parsed), sides, frames, claimed)
+    return Sentence(
+        sent.text.strip(),
+        parsed.stems(sent),
+        _clauses(sent, parsed),
+        sides,
+        frames,
+        claimed,
+        _quantities(sent),
+    )
 
 
 def analyse(doc: Doc, topic: str | None = None) -> Analysis:
@@ -663,6 +736,7 @@ def merged(analysis: Analysis) -> Sentence:
         frozenset().union(*(s.sides for s in analysis.sentences)),
         tuple(f for s in analysis.sentences for f in s.frames),
         frozenset().union(*(s.claimed for s in analysis.sentences)),
+        frozenset().union(*(s.quantities for s in analysis.sentences)),
     )
 
 

@@ -219,6 +219,12 @@ def test_a_short_reference_answer_given_back_earns_full_marks(grader: ShortAnswe
     assert same.score == 1.0 and same.flags == ("same_as_reference",)
     assert same.explanation.startswith("Same as the reference answer.") and "verifier" not in same.explanation
     assert grader.grade(item, "Lyon").score < 0.5
+    # a number in words is the same answer as in digits; another number is a wrong one ("8" for "6" once
+    # scored 0.47, "24 layers" for "12 layers" 0.51, with "Matches the model answer on: 6")
+    sides = AdHocItem("How many sides does a hexagon have?", "6")
+    assert grader.grade(sides, "Six").score == 1.0
+    eight = grader.grade(sides, "8")
+    assert eight.score < 0.3 and "gives another number" in eight.explanation
 
 
 def test_an_answer_to_another_question_of_the_bank_is_capped_and_says_which(

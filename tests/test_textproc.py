@@ -158,6 +158,40 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("answer", "point", "note"),
+    [
+        ("BERT-large has 24 layers.", "BERT-base has 12 layers.", "gives another number"),
+        ("8", "6", "gives another number"),
+        ("It has eight sides.", "A hexagon has 6 sides.", "gives another number"),
+        # the same value, spelled otherwise or beside other numbers
+        ("It has six sides.", "A hexagon has 6 sides.", None),
+        ("BERT-base has 12 layers and 110 million parameters.", "BERT-base has 12 layers.", None),
+        # other things counted, or no number at all: not what the point counts
+        ("GPT-2 was trained on 40 GB of text.", "GPT-2 has 12 layers.", None),
+        ("BERT-base has many layers.", "BERT-base has 12 layers.", None),
+    ],
+)
+def test_another_value_for_what_a_point_counts_reverses_it(sentence, answer: str, point: str, note) -> None:
+    assert conflicts(sentence(answer), sentence(point)) == note
+
+
+def test_number_words_are_content_words_spelled_in_digits(sentence) -> None:
+    assert sentence("It has six sides.").stems == sentence("It has 6 sides.").stems
+    assert sentence("twelve layers").quantities == frozenset({("12", "layer")})
+    assert "6" in sentence("six").stems  # a stop word for spaCy: the answer would have no content at all
+
+
+def test_an_output_of_another_length_is_no_output_of_the_same_length(sentence) -> None:
+    misconception = sentence(
+        "An encoder-decoder must output a sequence with exactly the same length as its input."
+    )
+    right = sentence(
+        "It reads a sequence of any length and produces another one, possibly of a different length."
+    )
+    assert conflicts(right, misconception) == "contradicts it"
+
+
+@pytest.mark.parametrize(
     ("answer", "point"),
     [
         (
