@@ -30,7 +30,6 @@ import importlib
 import json
 import logging
 import multiprocessing
-import re
 import shutil
 import tempfile
 from collections import Counter
@@ -62,7 +61,6 @@ GRADER_SOURCES = (
     "calibration.py",
 )
 THEORY_CHUNK = 64  # answers per grade_many call: large enough to batch the encoder, small enough to resume
-_DOWNLOAD_COPY = re.compile(r" \(\d+\)$")  # what browsers add to a file downloaded again: "spacy_ner (1)"
 
 
 @dataclass(frozen=True)
@@ -176,46 +174,36 @@ def discover(
 
 
 def _practical_files(paths: list[Path]) -> tuple[dict[str, Path], list[tuple[Path, str]]]:
-    """Which of one student's code files is graded for which practical, and why each other one is not.
-
-    A file is for a practical when its name is ``<id>.py`` or ``<id>.ipynb`` up to case and a browser's
-    download suffix (``SpaCy_NER.py``, ``spacy_ner (1).py``, ``spacy_ner.PY``). Of several files for one
-    practical, the one named exactly so is graded (``.py`` before ``.ipynb``, as the runner looks them up);
-    without one, none is guessed. No file is left out silently: it would cost the student the practical
-    without a word, so each one that is not graded becomes an ``invalid`` row that the report shows."""
+    """Which of one student's code files is graded for which practical (``practical_files``, the rule
+    ``quiz check`` follows too), and why each other one is not. No file is left out silently: it would
+    cost the student the practical without a word, so each one that is not graded becomes an ``invalid``
+    row that the report shows."""
     from practicals import PRACTICALS
-    from practicals.submission import SUFFIXES
+    from practicals.submission import practical_files
 
-    by_practical: dict[str, list[Path]] = {}
+    files = practical_files(paths)
     rejected: list[tuple[Path, str]] = []
-    for path in paths:
-        practical = _DOWNLOAD_COPY.sub("", path.stem).casefold()
-        if practical in PRACTICALS:
-            by_practical.setdefault(practical, []).append(path)
-        else:
-            problem = InputError(
-                f"{path.name} is named after no practical{did_you_mean(path.stem, PRACTICALS)}",
-                hint=f"name it <practical id>{path.suffix.lower()}, as 'quiz practicals list' shows the ids",
-            )
-            rejected.append((path, str(problem)))
-    chosen: dict[str, Path] = {}
-    for practical, found in by_practical.items():
-        exact = [path for suffix in SUFFIXES for path in found if path.name == practical + suffix]
-        if exact or len(found) == 1:
-            chosen[practical] = (exact or found)[0]
+    for path in files.other:
+        problem = InputError(
+            f"{path.name} is named after no practical{did_you_mean(path.stem, PRACTICALS)}",
+            hint=f"name it <practical id>{path.suffix.lower()}, as 'quiz practicals list' shows the ids",
+        )
+        rejected.append((path, str(problem)))
+    for practical, found in files.named.items():
+        chosen = files.graded.get(practical)
         why = (
-            f"{chosen[practical].name} is graded"
-            if practical in chosen
+            f"{chosen.name} is graded"
+            if chosen
             else f"{' and '.join(p.name for p in found)} could each be it"
         )
         for path in found:
-            if path != chosen.get(practical):
+            if path != chosen:
                 problem = InputError(
                     f"{path.name} is not graded for {practical}: {why}",
                     hint=f"keep one file for it, named {practical}.py (or {practical}.ipynb)",
                 )
                 rejected.append((path, str(problem)))
-    return chosen, rejected
+    return files.graded, rejected
 
 
 def read_attempt(path: Path, student_id: str, bank: Bank) -> tuple[list[Answer], list[Row]]:

@@ -19,17 +19,18 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
 
 from graders import tiny_gpt2
+from graders.assets import write_spacy_stand_in
 from graders.errors import GradingError, InputError
 from graders.results import CheckResult, Metadata, Report
 from graders.sandbox import Limits, Reply, SandboxLayout, Worker, features_in_use
 from practicals import PRACTICALS, PRACTICALS_DIR, practical_dir
 from practicals.check import REGISTRY, Check, CheckFailed
-from practicals.submission import SUFFIXES, SubmissionError, find_submission_file
+from practicals.submission import SUFFIXES, SubmissionError, find_submission_file, practical_files
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,10 @@ _GRADERS_FOR_PROBES = (
     "tiny_gpt2.py",
     "worker.py",
     "data",
+)
+_SLOW_IMPORT = (
+    "the code at the top level of your file runs when the checks import it: move slow set-up into your "
+    'functions, and demo code under `if __name__ == "__main__":`'
 )
 _HIDDEN_DETAIL = re.compile(r"^(`\w+` raised \w+|the check could not complete: \w+)")
 
@@ -63,8 +68,10 @@ def grade_submission(
     visibility: Iterable[str] = ("visible", "hidden"),
     limits: Limits = Limits(),  # noqa: B008 - frozen, so a shared default is safe
     seed: int = 0,
+    on_start: Callable[[str, Path], None] | None = None,
 ) -> Report:
-    """Grade ``path`` (a folder of ``<id>.py``/``.ipynb`` files, or one file) against the checks."""
+    """Grade ``path`` (a folder of ``<id>.py``/``.ipynb`` files, or one file) against the checks.
+    ``on_start(practical, file)`` is called when the checks of a submitted practical start."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"submission {path} does not exist", hint="pass a folder or a .py/.ipynb file")
@@ -76,7 +83,7 @@ def grade_submission(
         root.chmod(0o711)  # the worker's uid may traverse to its own folders but list nothing
         layout = _prepare(root, chosen)
         files = _copy_submission(path, layout.workdir, chosen)
-        grading = _Grading(layout, limits, seed, files)
+        grading = _Grading(layout, limits, seed, files, on_start)
         try:
             # The worker is already importing the probes' libraries; the judges' imports overlap with it.
             checks = {p: [c for c in _load_checks(p) if c.visibility in visibility] for p in chosen}
@@ -122,10 +129,11 @@ def _choose_practicals(path: Path, practicals: Sequence[str] | None) -> list[str
             raise InputError("a single submission file is graded for exactly one --practical")
         return list(dict.fromkeys(practicals))
     if path.is_file():
-        if path.suffix not in SUFFIXES:
+        if path.suffix.lower() not in SUFFIXES:
             raise InputError(f"{path.name}: a submission must be a folder or a .py/.ipynb file")
-        if path.stem in PRACTICALS:
-            return [path.stem]
+        named = practical_files([path]).named
+        if named:
+            return list(named)
         from graders.suggest import did_you_mean
 
         raise InputError(
@@ -155,6 +163,7 @@ def _prepare(root: Path, practicals: Sequence[str]) -> SandboxLayout:
         staged.mkdir()
         for name in _probe_modules(folder, practical):
             shutil.copy2(folder / name, staged / name)
+    write_spacy_stand_in(bundle)
     (bundle / "graders").mkdir()
     for name in _GRADERS_FOR_PROBES:
         source = GRADERS_DIR / name
@@ -312,9 +321,14 @@ class _Grading:
     """Run the checks of one submission, replacing the worker after a timeout or crash."""
 
     def __init__(
-        self, layout: SandboxLayout, limits: Limits, seed: int, files: dict[str, Path | str]
+        self,
+        layout: SandboxLayout,
+        limits: Limits,
+        seed: int,
+        files: dict[str, Path | str],
+        on_start: Callable[[str, Path], None] | None,
     ) -> None:
-        self.layout, self.limits, self.seed, self.files = layout, limits, seed, files
+        self.layout, self.limits, self.seed, self.files, self.on_start = layout, limits, seed, files, on_start
         self.submitted = [p for p, file in files.items() if isinstance(file, Path)]
         self.worker = Worker(layout, limits, preload=self.submitted) if self.submitted else None
         self.broken: dict[str, str] = {}  # practical -> why its file could not be imported
@@ -325,7 +339,10 @@ class _Grading:
 
     def run(self, checks: dict[str, list[Check]], deadline: float) -> list[CheckResult]:
         results: list[CheckResult] = []
-        for practical_checks in checks.values():
+        for practical, practical_checks in checks.items():
+            file = self.files[practical]
+            if self.on_start is not None and isinstance(file, Path):
+                self.on_start(practical, file)
             # Visible checks first, so nothing a hidden check's inputs left behind reaches visible output.
             ordered = sorted(practical_checks, key=lambda c: c.visibility != "visible")
             for check in ordered:
@@ -373,6 +390,8 @@ class _Grading:
                     "did not finish importing" if reply.kind == "timeout" else "crashed while being imported"
                 )
                 self.broken[check.practical] = f"{file.name} {what}: {reply.message}"
+                if reply.kind == "timeout":
+                    self.broken[check.practical] += f" ({_SLOW_IMPORT})"
                 message = self.broken[check.practical]
             elif reply.kind == "timeout" and timeout > remaining:
                 message = (

@@ -92,7 +92,7 @@ class _Session:
         practical = request["practical"]
         if practical not in self.submissions:
             try:
-                module = load_module(Path(request["submission"]), practical)
+                module = load_module(Path(request["submission"]), practical, seed=request["seed"])
                 self.submissions[practical] = Submission(module, practical)
             except SubmissionError as exc:
                 self.submissions[practical] = exc

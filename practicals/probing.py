@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -19,15 +20,18 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-def seed_everything(seed: int) -> None:
-    """Seed python, numpy and, when loaded, TensorFlow/Keras and torch."""
+def seed_everything(seed: int, *, imports: Iterable[str] = ()) -> None:
+    """Seed python, numpy and TensorFlow/Keras and torch when they are loaded or in ``imports`` (the packages
+    that code about to run imports). Seeding TensorFlow matters beyond reproducibility: under
+    TF_DETERMINISTIC_OPS, as here, its random ops (initialisers, dropout, shuffles) fail without a seed."""
     random.seed(seed)
     np.random.seed(seed % 2**32)
-    if "keras" in sys.modules or "tensorflow" in sys.modules:
+    loaded = {*imports, *sys.modules}
+    if "keras" in loaded or "tensorflow" in loaded:
         import keras
 
         keras.utils.set_random_seed(seed)
-    if "torch" in sys.modules:
+    if "torch" in loaded:
         import torch
 
         torch.manual_seed(seed)
@@ -44,6 +48,18 @@ def as_array(value: Any, what: str) -> np.ndarray:
     if array.dtype == object:
         raise CheckFailed(f"{what}: expected a numeric array, observed {type(value).__name__} of mixed items")
     return array
+
+
+def describe(value: Any) -> str:
+    """``value`` for a message: its repr, named with its type unless it is a plain Python value (a spaCy
+    ``Span`` shows as ``Apple``, which reads like a str)."""
+    text = repr(value)
+    text = text if len(text) <= 80 else text[:77] + "..."
+    if isinstance(value, (str, int, float, bool, list, tuple, dict, type(None))):
+        return text
+    package = type(value).__module__.split(".")[0]
+    kind = type(value).__name__ if package == "builtins" else f"{package} {type(value).__name__}"
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} ({text})"
 
 
 def unpack(value: Any, count: int, what: str) -> tuple[Any, ...]:

@@ -42,7 +42,8 @@ def submission(request: pytest.FixtureRequest, _submission_cache: dict) -> Submi
     practical = request.module.__name__.split(".")[-2]
     key = (str(Path(path).resolve()), practical)
     if key not in _submission_cache:
-        _submission_cache[key] = Submission(load_module(Path(path), practical), practical)
+        seed = int(request.config.getoption("--check-seed"))
+        _submission_cache[key] = Submission(load_module(Path(path), practical, seed=seed), practical)
     return _submission_cache[key]
 
 

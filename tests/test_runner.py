@@ -9,6 +9,7 @@ of the submission is still graded.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 import shutil
 import socket
@@ -301,6 +302,40 @@ def test_notebook_demo_code_is_skipped(tmp_path: Path) -> None:
     report = grade_submission(file, limits=LIMITS)
     assert report.metadata.practicals == ("adversary",)
     assert all(r.passed for r in report.checks), outcome(report)
+
+
+def test_a_file_named_as_batch_accepts_it_is_graded_alone(tmp_path: Path) -> None:
+    file = tmp_path / "Adversary (1).py"
+    shutil.copyfile(DATA / "cases" / "honest.py", file)
+    report = grade_submission(file, limits=LIMITS, visibility=("visible",))
+    assert report.metadata.practicals == ("adversary",) and report.score == 3
+
+
+def test_a_slow_import_says_that_top_level_code_runs_on_import(tmp_path: Path) -> None:
+    folder = make_submission(tmp_path / "slow", "honest")
+    with (folder / "adversary.py").open("a") as handle:
+        handle.write("\n\ndef _spin():\n    while True:\n        pass\n\n\nready = _spin()\n")
+    limits = dataclasses.replace(LIMITS, import_timeout=1, check_timeout=1)
+    report = grade_submission(folder, practicals=TEST_PRACTICALS, limits=limits)
+    add = next(r for r in report.checks if r.name == "test_add")
+    assert add.status == "timeout" and add.message.startswith("adversary.py did not finish importing")
+    assert add.message.endswith(
+        'move slow set-up into your functions, and demo code under `if __name__ == "__main__":`)'
+    )
+    assert outcome(report)["test_echo"] == ("passed", 1)
+
+
+@pytest.mark.models
+@pytest.mark.skipif(
+    importlib.util.find_spec("en_core_web_sm") is not None, reason="spaCy finds en_core_web_sm"
+)
+def test_spacy_load_of_en_core_web_sm_gets_the_course_pipeline(tmp_path: Path) -> None:
+    """The seed's `spacy.load("en_core_web_sm")` works where the pipeline is installed under another name."""
+    solution = (practicals.PRACTICALS_DIR / "spacy_ner" / "solution.py").read_text()
+    file = tmp_path / "spacy_ner.py"
+    file.write_text(solution + '\nnlp_default = spacy.load("en_core_web_sm")\n')
+    report = grade_submission(file, visibility=("visible",))
+    assert report.score == report.max_score, outcome(report)
 
 
 def test_user_errors_are_quiz_errors(tmp_path: Path) -> None:

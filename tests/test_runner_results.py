@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -197,6 +198,65 @@ def test_cli_check_runs_visible_checks_only(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "hidden" not in result.output and "does not define `greet`" in result.output
     assert "FAILED" in result.output and "Total: 3/4 points" in result.output
+
+
+def test_cli_check_says_in_one_line_that_no_practical_file_is_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(cli, ["check", str(empty), "-p", "adversary", "-p", "bystander"])
+    assert result.exit_code == 1
+    assert result.output == f"no practical file (<practical id>.py or .ipynb) found in {empty}/\n"
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "2"  # set before TensorFlow loads: no start-up log lines
+    (empty / "src").mkdir()
+    shutil.copyfile(DATA / "cases" / "honest.py", empty / "src" / "adversary.py")
+    result = CliRunner().invoke(cli, ["check", str(empty), "-p", "adversary"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"no practical file (adversary.py or adversary.ipynb) found in {empty}/",
+        "  found src/adversary.py: move it to the folder's top level",
+    ]
+
+
+def test_cli_check_announces_each_practical_notes_skipped_code_and_sums_up_the_missing(
+    tmp_path: Path,
+) -> None:
+    """A notebook named as a browser saves it, with demo code that would fail or hang if it ran."""
+    import nbformat
+
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    book = nbformat.v4.new_notebook()
+    book.cells = [
+        nbformat.v4.new_code_cell("%pip install something\nimport time"),
+        nbformat.v4.new_code_cell((DATA / "cases" / "honest.py").read_text()),
+        nbformat.v4.new_code_cell(
+            "history = model.fit(X, epochs=20)\nfor epoch in range(3):\n    time.sleep(100)"
+        ),
+        nbformat.v4.new_code_cell("from IPython.display import display\ndisplay(add(1, 2))"),
+        nbformat.v4.new_code_cell("%%bash\necho demo"),
+    ]
+    nbformat.write(book, folder / "Adversary (1).ipynb")
+    result = CliRunner().invoke(
+        cli, ["check", str(folder), "-p", "adversary", "-p", "bystander", "--check-timeout", "5"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line.strip() for line in result.output.splitlines()]
+    assert lines[0] == "checking adversary (Adversary (1).ipynb) ..."
+    assert "adversary  3/3 points" in lines
+    note = lines.index("note: not run when the checks import your file (demo code, see the README):")
+    assert lines[note + 1 : note + 7] == [
+        "cell 1, line 1: %pip install something  (IPython magic)",
+        "cell 3, line 1: history = model.fit(X, epochs=20)  (runs .fit(...) on import)",
+        "cell 3, line 2: for epoch in range(3):  (top-level for loop)",
+        "cell 4, line 1: from IPython.display import display  (notebook-only module)",
+        "cell 4, line 2: display(add(1, 2))  (top-level call)",
+        "cell 5, line 1: %%bash  (cell magic %%bash: not Python)",
+    ]
+    assert "NOT SUBMITTED  0/1  bystander" in lines
+    assert "NOT_SUBMITTED" not in result.output and "Total: 3/4 points" in result.output
 
 
 def test_cli_user_errors_exit_non_zero_without_traceback(tmp_path: Path) -> None:

