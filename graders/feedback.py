@@ -104,6 +104,7 @@ def explain(
     has_rubric: bool,
     verifier_logit: float | None = None,
     other_question: OtherQuestion | None = None,
+    other_topic: str | None = None,
 ) -> str:
     """One or two short sentences: what was covered, what was missed and why points were withheld, and,
     for a short reference answer, what the answer verifier made of it."""
@@ -137,7 +138,9 @@ def explain(
     reasons = {
         "keyword_list": "Lists keywords without explaining them.",
         "echo": "Mostly repeats the question.",
-        "off_topic": "Does not address the question.",
+        "off_topic": f"Is about {other_topic} rather than the question."
+        if other_topic
+        else "Does not address the question.",
         "addresses_grader": "Text addressed to the grader was ignored and flagged for review.",
         "long_padded": "Very long answer; flagged for review.",
     }

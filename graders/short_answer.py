@@ -77,6 +77,7 @@ ECHO_NOVELTY_BELOW = 0.34  # share of the answer's content words not taken from 
 ECHO_RUBRIC_NOVELTY_BELOW = 0.50
 ECHO_KEY_WORDS_BELOW = 0.20  # share of the key's own words (lemma recall, per-point share) the answer uses
 PADDED_WORDS = 150
+OTHER_TOPICS_FILE = "other_topics.toml"
 # A reference answer of at least this many words in several sentences is a paragraph: its sentences are
 # separate points, like a rubric's. Shorter references (SemEval's: 99% under 42 words) are one claim.
 PARAGRAPH_WORDS = 40
@@ -179,7 +180,11 @@ class ShortAnswerGrader:
     @cached_property
     def _bank_points(self) -> BankPoints:
         packs = [item_packs[0] for item_packs in self.packs(self.questions)]
-        return BankPoints.of([q.id for q in self.questions], [q.prompt for q in self.questions], packs)
+        names, definitions = zip(*other_topics(), strict=True)
+        topics = zip(names, (e.vector for e in encode(self.model, list(definitions))), strict=True)
+        return BankPoints.of(
+            [q.id for q in self.questions], [q.prompt for q in self.questions], packs, list(topics)
+        )
 
     @cached_property
     def verifier(self) -> Verifier | None:
@@ -295,10 +300,13 @@ class ShortAnswerGrader:
         exact = _plain(analysis.text) in {_plain(key) for key in keys}
         misconception = None if exact else signals.misconception
         other_question = None if exact else signals.other_question
+        other_topic = None if exact else signals.other_topic
         if exact:
             flags.append(SAME_AS_REFERENCE)
         else:
             flags.extend(_detect(analysis, pack, f))
+            if other_topic is not None and "off_topic" not in flags:
+                flags.append("off_topic")
         if misconception is not None:
             flags.append("misconception")
         if other_question is not None:
@@ -322,6 +330,7 @@ class ShortAnswerGrader:
                 pack.has_rubric,
                 verifier_logit,
                 other_question,
+                other_topic,
             ),
             rubric=signals.rubric,
             misconception=misconception,
@@ -416,6 +425,17 @@ class _Spec:
             misconceptions=tuple(targets[len(self.points) :]),
             has_rubric=not isinstance(self.item, AdHocItem),
         )
+
+
+def other_topics() -> list[tuple[str, str]]:
+    """The neighbouring topics of the field (graders/data/other_topics.toml): (name, definition)."""
+    import tomllib
+    from importlib import resources
+
+    data = tomllib.loads(
+        resources.files("graders.data").joinpath(OTHER_TOPICS_FILE).read_text(encoding="utf-8")
+    )
+    return [(topic["name"], topic["text"]) for topic in data["topics"]]
 
 
 def _plain(text: str) -> str:

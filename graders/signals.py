@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -43,6 +43,12 @@ OTHER_QUESTION_COVERS = 0.5
 # ... and matches that question's points better, on average, by at least this (questions that share a
 # topic, "the advantages of Transformers" and "why Transformers are efficient", are told apart by it)
 OTHER_QUESTION_MARGIN = 0.15
+# An answer that covers none of the asked question's points is about a neighbouring topic of the field
+# (graders/data/other_topics.toml: "word2vec" for "what is BERT") when it is this much closer to that topic's
+# definition than to the model answer or any rubric point; topics this close to the model answer are the
+# question's own.
+OTHER_TOPIC_MARGIN = 0.20
+OTHER_TOPIC_RELATED = 0.50
 REVERSAL_MATCH = COVER_THRESHOLD - 0.05  # point similarity at which a conflicting sentence reverses it
 NEGATIVE_PREFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
 COMPARATIVES = frozenset(stem(w) for w in ("better", "worse", "more", "less", "best", "worst", "good", "bad"))
@@ -214,10 +220,24 @@ class BankPoints:
     weights: np.ndarray  # each point's rubric weight
     totals: np.ndarray  # each question's rubric weight
     references: np.ndarray  # each question's model answer embedding
+    topics: tuple[str, ...] = ()  # names of the field's neighbouring topics
+    topic_vectors: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, 0))
+    )  # their definitions' embeddings
+    foreign: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))  # [question, topic]
 
     @classmethod
-    def of(cls, ids: Sequence[str], prompts: Sequence[str], packs: Sequence[ItemPack]) -> BankPoints:
+    def of(
+        cls,
+        ids: Sequence[str],
+        prompts: Sequence[str],
+        packs: Sequence[ItemPack],
+        topics: Sequence[tuple[str, np.ndarray]] = (),
+    ) -> BankPoints:
+        """``topics``: the field's neighbouring topics, (name, embedding of its definition)."""
         points = [(k, p) for k, pack in enumerate(packs) for p in pack.points]
+        references = np.array([pack.reference.vector for pack in packs])
+        vectors = np.array([v for _, v in topics]).reshape(len(topics), -1)
         return cls(
             tuple(ids),
             tuple(prompts),
@@ -225,7 +245,12 @@ class BankPoints:
             np.array([k for k, _ in points], dtype=int),
             np.array([p.weight for _, p in points]),
             np.array([sum(p.weight for p in pack.points) for pack in packs]),
-            np.array([pack.reference.vector for pack in packs]),
+            references,
+            tuple(name for name, _ in topics),
+            vectors,
+            (references @ vectors.T < OTHER_TOPIC_RELATED)
+            if len(topics)
+            else np.zeros((len(packs), 0), bool),
         )
 
 
@@ -235,6 +260,7 @@ class Signals:
     rubric: tuple[RubricHit, ...]
     misconception: MisconceptionHit | None
     other_question: OtherQuestion | None = None
+    other_topic: str | None = None  # the neighbouring topic of the field it is about instead
 
 
 def reference_context(references: Sequence[str]) -> dict[str, float]:
@@ -592,7 +618,15 @@ def compute(
         matched = float(np.array([p.weight for p in pack.points]) @ sims.max(axis=0)) / total
         best = bank.stack.rows(sentences, weights, whole).max(axis=0)
         other = _other_question(bank, asked, best, matched)
-    return Signals(features, tuple(hits), misconception, other)
+    topic = None
+    if asked >= 0 and covered == 0 and other is None and bank.foreign[asked].any():
+        # like with like: the whole answer against each definition, and against the key and its points
+        own = max(features["ref_cos"], float(sims.max(initial=0.0)))
+        closeness = np.where(bank.foreign[asked], bank.topic_vectors @ answer.vector, -1.0)
+        k = int(np.argmax(closeness))
+        if closeness[k] >= own + OTHER_TOPIC_MARGIN:
+            topic = bank.topics[k]
+    return Signals(features, tuple(hits), misconception, other, topic)
 
 
 def _other_question(bank: BankPoints, asked: int, best: np.ndarray, soft: float) -> OtherQuestion | None:
