@@ -85,13 +85,15 @@ BLIND_SETS = {
     "Fourth": (
         ROOT / "tests" / "data" / "grading" / "adversarial_blind3.csv",
         "11 answers to each question, two of them partial and two misconceptions made subtle on purpose, "
-        "written in session 16; graded fresh: r 0.608, misconception 0.66, off_topic 0.41",
+        "written in session 16; graded fresh: r 0.608, misconception 0.66, off_topic 0.41; the thresholds "
+        "of the neighbouring-topic rule were chosen on all the sets, this one included",
     ),
     "Fifth": (
         ROOT / "tests" / "data" / "grading" / "adversarial_blind4.csv",
         "11 answers to each question, as the fourth, written in session 16 while another author added 58 "
         "misconceptions to the bank without seeing either set; graded fresh, before those: r 0.745, "
-        "misconception 0.42, off_topic 0.29",
+        "misconception 0.42, off_topic 0.29; the thresholds of the neighbouring-topic rule were chosen on "
+        "all the sets, this one included",
     ),
 }
 RIGHT_ANSWERS = ROOT / "tests" / "data" / "grading" / "right_answers.csv"
