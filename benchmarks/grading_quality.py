@@ -95,6 +95,12 @@ BLIND_SETS = {
         "misconception 0.42, off_topic 0.29; the thresholds of the neighbouring-topic rule were chosen on "
         "all the sets, this one included",
     ),
+    "Sixth": (
+        ROOT / "tests" / "data" / "grading" / "adversarial_blind5.csv",
+        "11 answers to each question, as the fourth, written at the end of session 16; graded fresh: "
+        "r 0.679, misconception 0.46, off_topic 0.26, paraphrase 0.76; one fix came from it (a whole answer "
+        "reverses a point only through a sentence about it)",
+    ),
 }
 RIGHT_ANSWERS = ROOT / "tests" / "data" / "grading" / "right_answers.csv"
 CAPS_OF_WRONG = ("misconception", "contradicts_key", "other_question")

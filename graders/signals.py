@@ -50,6 +50,9 @@ OTHER_QUESTION_MARGIN = 0.15
 OTHER_TOPIC_MARGIN = 0.20
 OTHER_TOPIC_RELATED = 0.50
 REVERSAL_MATCH = COVER_THRESHOLD - 0.05  # point similarity at which a conflicting sentence reverses it
+# A reversal that only the whole answer shows (a point may be made across sentences) needs a sentence that
+# reverses the point and is about it, matching it at least this much on its own.
+WHOLE_REVERSAL_MATCH = 0.40
 NEGATIVE_PREFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
 COMPARATIVES = frozenset(stem(w) for w in ("better", "worse", "more", "less", "best", "worst", "good", "bad"))
 MIN_PART_PIECES = 4  # word pieces
@@ -524,6 +527,12 @@ def compute(
     consistent = np.ones(sims.shape, dtype=bool)
     for j, point in enumerate(pack.points):
         notes = [conflicts(sent, point.sentence, qs) for sent, _, _ in per_sentence]
+        if whole is not None and notes[-1] is not None:
+            # The whole answer reverses the point only through a sentence of its own that is about the
+            # point: "I don't train a model from zero" in a worked example does not deny that fine-tuning
+            # adjusts the pre-trained weights, which the example's other sentences match.
+            about = [i for i in rows[:-1] if notes[i] is not None and sims[i, j] >= WHOLE_REVERSAL_MATCH]
+            notes[-1] = notes[-1] if about else None
         consistent[:, j] = [note is None for note in notes]
         best = max(rows, key=lambda i: sims[i, j], default=None)
         best_ok = max((i for i in rows if notes[i] is None), key=lambda i: sims[i, j], default=None)

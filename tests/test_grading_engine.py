@@ -262,6 +262,21 @@ def test_an_answer_about_a_neighbouring_topic_of_the_field_is_off_topic_and_says
     assert not terse.flags and terse.score > 0.7
 
 
+def test_a_worked_example_that_sets_up_the_contrast_does_not_reverse_the_key(
+    shipped: ShortAnswerGrader,
+) -> None:
+    """The whole answer may make a point across sentences, but it reverses one only through a sentence about
+    that point: the example's "a left-to-right model only has ..." set against BERT capped a right answer
+    at 0.15 as contradicting the key."""
+    answer = (
+        "Take 'she sat by the bank of the river'. A left-to-right model only has 'she sat by the' when it "
+        "reads 'bank'. BERT is trained to use the words before and after each position, so it also sees "
+        "'river', which gives it a fuller picture of the sentence and helps in tasks like question answering."
+    )
+    grade = shipped.grade(load_bank().question("Q18"), answer)
+    assert not grade.flags and grade.score > 0.9
+
+
 def test_a_topic_close_to_a_questions_model_answer_is_never_held_against_it(
     shipped: ShortAnswerGrader,
 ) -> None:
