@@ -6,9 +6,11 @@ for a ``.py`` file and a notebook alike, at the top level of the code only:
 
 - kept: imports, function and class definitions, assignments, ``if``/``try`` blocks, docstrings;
 - skipped: expression statements (``print(...)``, ``model.fit(...)``, plots), ``for``/``while``/``with``
-  blocks, ``if __name__ == "__main__":`` blocks, assignments whose value calls one of ``TRAINING_METHODS``
-  (``history = model.fit(...)``), imports of ``NOTEBOOK_MODULES``, and then every statement that reads a name
-  only skipped code sets (``plt.plot(history.history["loss"])``);
+  blocks (unless they set up, without training, a name that the file's functions read: ``with open(...) as
+  f: text = f.read()``, a vocabulary filled in a loop), ``if __name__ == "__main__":`` blocks, assignments
+  whose value calls one of ``TRAINING_METHODS`` (``history = model.fit(...)``), imports of
+  ``NOTEBOOK_MODULES``, and then every statement that reads a name only skipped code sets
+  (``plt.plot(history.history["loss"])``);
 - in a notebook, IPython syntax first becomes Python: a cell that starts with a cell magic (``%%bash``) is
   skipped unless the magic runs its body as Python (``%%time``, ``%%capture``); a line magic or shell line
   (``%pip ...``, ``!ls``) becomes ``pass`` at its indentation, ``x = !ls`` becomes ``x = None``, and help
@@ -58,6 +60,10 @@ NOTEBOOK_MODULES = ("IPython", "google.colab", "ipywidgets", "ipykernel")
 _PYTHON_CELL_MAGICS = frozenset({"capture", "time", "timeit", "prun"})
 _SHELL_ASSIGNMENT = re.compile(r"(?P<target>[A-Za-z_][\w.]*)\s*=\s*[!%]")
 _HELP = re.compile(r"\?{1,2}[\w.]+|[\w.]+\?{1,2}")
+# Methods that change a container in place: a block calling one on what a function reads sets that up.
+_MUTATORS = frozenset(
+    {"append", "extend", "insert", "update", "add", "setdefault", "remove", "discard", "pop", "clear", "sort"}
+)
 _BLOCKS = {
     ast.For: "for loop",
     ast.AsyncFor: "for loop",
@@ -341,6 +347,7 @@ def _drop_demo_code(cells: list[tuple[_Cell, ast.Module]]) -> list[Skipped]:
     earlier one set), and say what was removed."""
     skipped: list[Skipped] = []
     unbound: set[str] = set()  # names that only skipped statements set
+    needed = _read_by_definitions(tree for _, tree in cells)
     for cell, tree in cells:
         kept: list[ast.stmt] = []
         for node in tree.body:
@@ -353,7 +360,7 @@ def _drop_demo_code(cells: list[tuple[_Cell, ast.Module]]) -> list[Skipped]:
             if _is_main_guard(node):  # does not run on import anyway: the module is not __main__
                 unbound |= _binds(node)
                 continue
-            reason = _demo_reason(node)
+            reason = _demo_reason(node, needed)
             if reason is None and (used := _reads(node) & unbound):
                 reason = f"uses {', '.join(sorted(used))}, which only skipped code sets"
             if reason is None:
@@ -394,21 +401,65 @@ def _is_main_guard(node: ast.stmt) -> bool:
     return isinstance(node.test.ops[0], ast.Eq) and names == {"__name__"} and values == {"__main__"}
 
 
-def _demo_reason(node: ast.stmt) -> str | None:
-    """Why ``node`` is demo code by itself, or None."""
+def _demo_reason(node: ast.stmt, needed: set[str]) -> str | None:
+    """Why ``node`` is demo code by itself, or None. A block that sets up what the file's functions read
+    (``with open(...) as f: text = f.read()``, a vocabulary filled in a loop) is no demo, unless it trains."""
     if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant):
         return "top-level call" if isinstance(node.value, ast.Call) else "top-level expression"
+    training = next(
+        (
+            sub.func.attr
+            for sub in _executed(node)
+            if isinstance(sub, ast.Call)
+            and isinstance(sub.func, ast.Attribute)
+            and sub.func.attr in TRAINING_METHODS
+        ),
+        None,
+    )
     if type(node) in _BLOCKS:
-        return f"top-level {_BLOCKS[type(node)]}"
-    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
-        for sub in _executed(node.value):
-            if (
-                isinstance(sub, ast.Call)
-                and isinstance(sub.func, ast.Attribute)
-                and sub.func.attr in TRAINING_METHODS
-            ):
-                return f"runs .{sub.func.attr}(...) on import"
+        feeds = training is None and (_binds(node) | _changes(node)) & needed
+        return None if feeds else f"top-level {_BLOCKS[type(node)]}"
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and training is not None:
+        return f"runs .{training}(...) on import"
     return None
+
+
+def _read_by_definitions(trees: Iterable[ast.Module]) -> set[str]:
+    """The names that the bodies of the top-level functions and classes read (the globals they may use), and
+    the names read by the top-level statements that set those up, and so on."""
+    body = [node for tree in trees for node in tree.body]
+    definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    needed = {
+        sub.id
+        for node in body
+        if isinstance(node, definitions)
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load)
+    }
+    while True:
+        more = {
+            name
+            for node in body
+            if not isinstance(node, definitions) and (_binds(node) | _changes(node)) & needed
+            for name in _reads(node)
+        }
+        if more <= needed:
+            return needed
+        needed |= more
+
+
+def _changes(node: ast.stmt) -> set[str]:
+    """The names whose object ``node`` changes in place: ``vocab[word] = i``, ``counts.update(...)``."""
+    names = set()
+    for sub in _executed(node):
+        target = None
+        if isinstance(sub, (ast.Subscript, ast.Attribute)) and isinstance(sub.ctx, (ast.Store, ast.Del)):
+            target = sub.value
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in _MUTATORS:
+            target = sub.func.value
+        if isinstance(target, ast.Name):
+            names.add(target.id)
+    return names
 
 
 def _executed(node: ast.AST) -> Iterator[ast.AST]:

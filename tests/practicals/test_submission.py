@@ -95,6 +95,29 @@ def test_a_notebook_goes_through_the_same_transformation_across_cells(tmp_path: 
     assert len(where) == 7
 
 
+def test_a_block_that_sets_up_what_the_functions_read_runs(tmp_path: Path) -> None:
+    """A vocabulary filled in a loop or a file read in a ``with`` block is set-up, not demo code, when the
+    file's functions read it; a loop that trains stays skipped whatever it fills."""
+    (tmp_path / "words.txt").write_text("attention is all you need")
+    file = tmp_path / "setup.py"
+    file.write_text(
+        "from pathlib import Path\n"
+        f"with open({str(tmp_path / 'words.txt')!r}) as handle:\n"
+        "    text = handle.read()\n"
+        "vocab = {}\n"
+        "for word in text.split():\n"
+        "    vocab[word] = len(vocab)\n"
+        "losses = []\n"
+        "for epoch in range(3):\n"
+        "    losses.append(model.fit(epoch))\n"
+        "def encode(words):\n"
+        "    return [vocab[w] for w in words] + losses\n"
+    )
+    module = load_module(file, "setup")
+    assert module.encode(["you", "need"]) == [3, 4]
+    assert reasons(file) == [("line 8", "top-level for loop")]
+
+
 def test_a_rebound_name_is_used_again(tmp_path: Path) -> None:
     file = tmp_path / "rebound.py"
     file.write_text("history = model.fit()\nhistory = {'loss': [1.0]}\nlast = history['loss'][-1]\n")
