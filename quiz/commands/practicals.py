@@ -32,7 +32,7 @@ _README = """# Practicals starter kit
 Each `<id>.py` file is the template of one practical: implement the functions it declares (keep
 their names and parameters) and read `tasks/<id>.md` for the task and its conventions. A notebook
 `<id>.ipynb` works too: its code cells define the functions. Top-level demo code (prints, plots, training
-runs, loops) does not run when the checks import your file; `quiz check` lists what it skipped.
+runs, demo loops) does not run when the checks import your file; `quiz check` lists what it skipped.
 
 Check your work with the visible checks (the hidden ones are run by your instructor):
 
@@ -153,7 +153,7 @@ def check(
     """Run the visible checks on your practical submission (a folder or one file).
 
     A folder is searched for <practical id>.py or .ipynb files (any case; a browser's " (1)" is fine).
-    Demo code at the top level of a file (prints, plots, training runs, loops) is skipped and listed.
+    Demo code at the top level of a file (prints, plots, training runs, demo loops) is skipped and listed.
 
     Exit code: 0 when the checks ran, whatever the score; 1 when no practical file was found or the
     submission cannot be used; 2 when the command line is wrong.
