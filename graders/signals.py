@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -223,11 +223,9 @@ class BankPoints:
     weights: np.ndarray  # each point's rubric weight
     totals: np.ndarray  # each question's rubric weight
     references: np.ndarray  # each question's model answer embedding
-    topics: tuple[str, ...] = ()  # names of the field's neighbouring topics
-    topic_vectors: np.ndarray = field(
-        default_factory=lambda: np.zeros((0, 0))
-    )  # their definitions' embeddings
-    foreign: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))  # [question, topic]
+    topics: tuple[str, ...]  # names of the field's neighbouring topics
+    topic_vectors: np.ndarray  # their definitions' embeddings
+    foreign: np.ndarray  # [question, topic]: the topic is not the question's own
 
     @classmethod
     def of(
@@ -235,7 +233,7 @@ class BankPoints:
         ids: Sequence[str],
         prompts: Sequence[str],
         packs: Sequence[ItemPack],
-        topics: Sequence[tuple[str, np.ndarray]] = (),
+        topics: Sequence[tuple[str, np.ndarray]],
     ) -> BankPoints:
         """``topics``: the field's neighbouring topics, (name, embedding of its definition)."""
         points = [(k, p) for k, pack in enumerate(packs) for p in pack.points]
@@ -251,9 +249,7 @@ class BankPoints:
             references,
             tuple(name for name, _ in topics),
             vectors,
-            (references @ vectors.T < OTHER_TOPIC_RELATED)
-            if len(topics)
-            else np.zeros((len(packs), 0), bool),
+            references @ vectors.T < OTHER_TOPIC_RELATED,
         )
 
 
