@@ -180,7 +180,7 @@ class ShortAnswerGrader:
     @cached_property
     def _bank_points(self) -> BankPoints:
         packs = [item_packs[0] for item_packs in self.packs(self.questions)]
-        names, definitions = zip(*other_topics(), strict=True)
+        names, definitions = zip(*_other_topics(), strict=True)
         topics = zip(names, (e.vector for e in encode(self.model, list(definitions))), strict=True)
         return BankPoints.of(
             [q.id for q in self.questions], [q.prompt for q in self.questions], packs, list(topics)
@@ -427,7 +427,7 @@ class _Spec:
         )
 
 
-def other_topics() -> list[tuple[str, str]]:
+def _other_topics() -> list[tuple[str, str]]:
     """The neighbouring topics of the field (graders/data/other_topics.toml): (name, definition)."""
     import tomllib
     from importlib import resources
