@@ -17,6 +17,7 @@ import numpy as np
 from graders.embedding import Encoded
 from graders.grade import MisconceptionHit, OtherQuestion, RubricHit
 from graders.textproc import (
+    ENTITIES,
     ENTITY_STEMS,
     ENTITY_SWAPS,
     STOP,
@@ -53,6 +54,7 @@ REVERSAL_MATCH = COVER_THRESHOLD - 0.05  # point similarity at which a conflicti
 # A reversal that only the whole answer shows (a point may be made across sentences) needs a sentence that
 # reverses the point and is about it, matching it at least this much on its own.
 WHOLE_REVERSAL_MATCH = 0.40
+_ENTITY_NAMES = frozenset(ENTITIES.values())
 NEGATIVE_PREFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
 COMPARATIVES = frozenset(stem(w) for w in ("better", "worse", "more", "less", "best", "worst", "good", "bad"))
 MIN_PART_PIECES = 4  # word pieces
@@ -454,7 +456,16 @@ def _denied(sentence: Sentence, target_stems: frozenset[str], target_clauses: tu
         return False
     target_clause = max(target_clauses, key=lambda c: len(shared_with(c.stems, best.stems)), default=None)
     if target_clause is not None and None not in (best.subject, target_clause.subject):
-        if best.subject != target_clause.subject:  # "switch Y is not in the path" vs "bulb A is in the path"
+        # "switch Y is not in the path" vs "bulb A is in the path"; but "position encoding does not add
+        # information about the position" speaks of what "positional encoding adds ..." does, its subject
+        # parsed as another of its nouns: it is not an entity, the target's clause contains it, and the
+        # sentence names the target's subject too, or names no entity the target's subject is
+        # ("each layer does not apply ..." for "each Transformer layer applies ...": it names no other)
+        named = target_clause.subject in sentence.stems or (
+            target_clause.subject in _ENTITY_NAMES and stem(target_clause.subject) not in sentence.stems
+        )
+        renamed = best.subject not in _ENTITY_NAMES and best.subject in target_clause.stems and named
+        if best.subject != target_clause.subject and not renamed:
             return False
     # A word negated on its own ("higher, not lower") negates the claim only if the other side uses it,
     # and not when the other side denies it too ("without using the encoder", "without the encoder's help").
@@ -529,6 +540,14 @@ def compute(
             # adjusts the pre-trained weights, which the example's other sentences match.
             about = [i for i in rows[:-1] if notes[i] is not None and sims[i, j] >= WHOLE_REVERSAL_MATCH]
             notes[-1] = notes[-1] if about else None
+        elif whole is not None:
+            # Nor does the whole answer cover a point that one of its sentences reverses, matching it, when
+            # no other sentence covers it on its own: "Transformers do not use multiple layers ... Each layer
+            # does not apply self-attention to the output of the previous layer" denies, sentence by
+            # sentence, the point the two sentences' words together match.
+            reversing = [i for i in rows[:-1] if notes[i] is not None and sims[i, j] >= WHOLE_REVERSAL_MATCH]
+            kept = any(notes[i] is None and sims[i, j] >= COVER_THRESHOLD for i in rows[:-1])
+            notes[-1] = notes[reversing[0]] if reversing and not kept else None
         consistent[:, j] = [note is None for note in notes]
         best = max(rows, key=lambda i: sims[i, j], default=None)
         best_ok = max((i for i in rows if notes[i] is None), key=lambda i: sims[i, j], default=None)

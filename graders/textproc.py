@@ -371,6 +371,13 @@ def _is_negation(token: Token) -> bool:
     return token.dep_ == "neg" or token.lower_ in NEGATIONS or zero
 
 
+def _denies_clause(token: Token) -> bool:
+    """A negation of its clause, not of a noun: "without recurrence, they compute all positions in
+    parallel" still computes them in parallel."""
+    noun = token.lower_ == "without" and any(c.dep_ == "pobj" for c in token.children)
+    return _is_negation(token) and not noun
+
+
 def _negates_complement(head: Token, child: Token) -> bool:
     """Whether ``head`` denies the clause ``child`` that it governs by its meaning: "fails to capture",
     "is unable to see", "makes it harder to capture", "keeps the model from focusing", "without using"."""
@@ -594,8 +601,10 @@ def _sides(sent: Span, entity_of: dict[int, str], parsed: _Parsed) -> frozenset[
                 token = by_offset.get(m.start())
                 head = parsed.clause_head(token) if token is not None else None
                 denied = head is not None and (
-                    any(_is_negation(c) for c in head.children)
+                    any(_denies_clause(c) for c in head.children)
                     or (head.head.i != head.i and _negates_complement(parsed.clause_head(head.head), head))
+                    # "does not need to process them one by one"
+                    or (head.dep_ == "xcomp" and any(_denies_clause(c) for c in head.head.children))
                 )
                 if not flipped and denied:
                     # farther from a denial of its clause ("cannot process the words in parallel",

@@ -277,6 +277,18 @@ def test_a_worked_example_that_sets_up_the_contrast_does_not_reverse_the_key(
     assert not grade.flags and grade.score > 0.9
 
 
+def test_sentences_that_each_deny_a_point_do_not_cover_it_together(shipped: ShortAnswerGrader) -> None:
+    """The whole answer is matched with each point too, but it covers no point that one of its sentences
+    denies: together, the two denials' words had matched two points, at 0.83."""
+    answer = (
+        "Transformers do not use multiple layers of attention to refine the model's understanding of the "
+        "input sequence. Each layer does not apply self-attention to the output of the previous layer, and "
+        "stacking layers does not let the model capture more complex relationships."
+    )
+    grade = shipped.grade(load_bank().question("Q16"), answer)
+    assert grade.score <= 0.2 and not any(hit.covered for hit in grade.rubric)
+
+
 def test_a_topic_close_to_a_questions_model_answer_is_never_held_against_it(
     shipped: ShortAnswerGrader,
 ) -> None:

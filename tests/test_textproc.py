@@ -151,6 +151,19 @@ def sentence():
             "Transformers capture long-range dependencies better than RNNs.",
             "RNNs capture long-range dependencies better than Transformers because they have memory.",
         ),
+        # the subject parsed as another noun of the same name ("position" of "position encoding"), or
+        # named without the entity the point's subject is ("each layer" for "each Transformer layer")
+        (
+            "Position encoding in a Transformer does not add information about the position of each element "
+            "in the input sequence.",
+            "Positional encoding adds information about each element's position in the sequence to its "
+            "embedding.",
+        ),
+        (
+            "Each layer does not apply self-attention to the output of the previous layer.",
+            "Each Transformer layer applies self-attention and feed-forward processing to the output of the "
+            "previous layer.",
+        ),
     ],
 )
 def test_reversals_are_found(sentence, answer: str, point: str) -> None:
@@ -357,6 +370,20 @@ def test_an_output_of_another_length_is_no_output_of_the_same_length(sentence) -
         (
             "The lower layers can stay frozen while the top layers are updated on the task.",
             "Fine-tuning adjusts the weights of the already pre-trained BERT model to fit a specific task.",
+        ),
+        # "without recurrence" denies the recurrence, not that the positions are computed in parallel; what
+        # it "does not need to" do it may not do, but no side is said
+        (
+            "Transformers don't need to process tokens one by one: without recurrence they compute all "
+            "positions in parallel, so training is much faster than for sequential RNNs.",
+            "Transformers process input sequences in parallel, so they train much faster than RNNs, which "
+            "process sequences sequentially.",
+        ),
+        # another subject than the point's, though the point's words name it: "switch Y" is not "bulb A"
+        ("Switch Y is not in the path of bulb A.", "Bulb A is in the closed path."),
+        (
+            "The encoder does not produce the output sequence.",
+            "The decoder produces the output sequence from the encoder's representation.",
         ),
         # a denial in a clause that the parse attaches across a semicolon stays in that clause
         (
