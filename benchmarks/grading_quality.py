@@ -16,6 +16,9 @@ benchmark), adversarial_blind.csv and adversarial_blind2.csv (each written by an
 seed text alone), graded with the shipped calibrations.
 Each part also reports how well ``needs_review`` finds the grades that are off. Right answers:
 tests/data/grading/right_answers.csv, full-mark answers in the constructions that trip reversal tests.
+The bank's answer model (``graders.answer_model``) is fitted on those written answers: each set is graded
+with one fitted without it (leave one set out), and also without any; theory_dev, never learned from, with
+the shipped one.
 Antonym swaps: right answers with a key word swapped for its antonym, against a short reference answer.
 """
 
@@ -34,11 +37,12 @@ import numpy as np
 from scipy.stats import pearsonr
 
 from benchmarks.results import write_section
+from graders.answer_model import AnswerModel
 from graders.bank import load_bank
 from graders.bank_schema import Bank
 from graders.calibration import Calibration, default_calibration, reference_calibration
 from graders.embedding import load_model
-from graders.feedback import CAPS, Outcome
+from graders.feedback import CAPS, LEARNED, Outcome
 from graders.grade import Grade
 from graders.short_answer import AdHocItem, ShortAnswerGrader, graded_like_rubric
 from graders.signals import FEATURES
@@ -50,10 +54,12 @@ from graders.training import (
     SEMEVAL_EVERY,
     THEORY_DEV,
     Graded,
+    Written,
     answer_folds,
     antonym_swaps,
     domain_folds,
     final_outcomes,
+    fit_answer_model,
     fit_on,
     fit_prior,
     fit_reference,
@@ -64,8 +70,10 @@ from graders.training import (
     read_theory_dev,
     scores_of,
     with_oof,
+    written_answers,
 )
 from graders.verifier import SIGNAL as VERIFIER
+from graders.verifier import fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 BIG_ERROR = 0.3  # a grade this far from the instructor's is one a person should see
@@ -100,6 +108,20 @@ BLIND_SETS = {
         "11 answers to each question, as the fourth, written at the end of session 16; graded fresh: "
         "r 0.679, misconception 0.46, off_topic 0.26, paraphrase 0.76; one fix came from it (a whole answer "
         "reverses a point only through a sentence about it)",
+    ),
+    "Seventh": (
+        ROOT / "tests" / "data" / "grading" / "adversarial_blind6.csv",
+        "11 answers to each question, as the fourth, written in session 17; graded fresh: r 0.599, "
+        "misconception 0.57, off_topic 0.34, vague 0.27; three negation fixes and the answer model's "
+        "combination rule were chosen on it (an answer model fitted on the six earlier sets took it to r "
+        "0.899, misconception 0.21)",
+    ),
+    "Eighth": (
+        ROOT / "tests" / "data" / "grading" / "adversarial_blind7.csv",
+        "10 answers to each question (one partial, two misconceptions), written in session 17 by an author "
+        "told to make the misconceptions what half-understanding students write; graded fresh with the "
+        "final code: without an answer model r 0.588, misconception 0.51, paraphrase 0.67; with one fitted "
+        "on the seven earlier sets r 0.873, misconception 0.13, paraphrase 0.70",
     ),
 }
 RIGHT_ANSWERS = ROOT / "tests" / "data" / "grading" / "right_answers.csv"
@@ -142,6 +164,12 @@ def loqo(
 def without_caps(data: Graded) -> Graded:
     """The same rows as if no detector had fired (flags that cap a score removed)."""
     grades = [replace(g, flags=tuple(f for f in g.flags if f not in CAPS)) for g in data.grades]
+    return replace(data, grades=grades)
+
+
+def without_answer_model(data: Graded) -> Graded:
+    """The same rows as if graded without the bank's answer model."""
+    grades = [replace(g, signals={k: v for k, v in g.signals.items() if k != LEARNED}) for g in data.grades]
     return replace(data, grades=grades)
 
 
@@ -256,10 +284,39 @@ def adversarial(grader: ShortAnswerGrader, path: Path = ADVERSARIAL) -> tuple[di
     return by_cat, r, review_quality(grades, expected)
 
 
-def right_answers(grader: ShortAnswerGrader) -> str:
+def adversarial_lines(grader: ShortAnswerGrader, written: Written, path: Path, title: str) -> list[str]:
+    """A written set graded with an answer model fitted without it, then without any: r, the mean score
+    per category, and the review figures."""
+    bank = load_bank()
+    shipped = grader.answer_model
+    grader.answer_model = fit_answer_model(grader, bank, written.without(path.name), source="benchmark")
+    cats, r, review = adversarial(grader, path)
+    grader.answer_model = None
+    plain_cats, plain_r, _ = adversarial(grader, path)
+    grader.answer_model = shipped
+    return [
+        "",
+        f"{title}: r = {r:.3f} with the expected scores; mean score per category:",
+        "",
+        " | ".join(f"{cat} {score:.2f}" for cat, score in cats.items()),
+        "",
+        f"Without the answer model: r = {plain_r:.3f}; "
+        + " | ".join(f"{cat} {score:.2f}" for cat, score in plain_cats.items()),
+        "",
+        f"Review: {review}.",
+    ]
+
+
+def right_answers(grader: ShortAnswerGrader, written: Written) -> str:
     """Full-mark answers worded against the wrong idea ("unlike RNNs, which ...", "it does not ..."):
-    how many a false reversal, misconception or other question caps."""
+    how many a false reversal, misconception or other question caps (graded with an answer model fitted
+    without them)."""
+    shipped = grader.answer_model
+    grader.answer_model = fit_answer_model(
+        grader, load_bank(), written.without(RIGHT_ANSWERS.name), source="benchmark"
+    )
     _, grades, by_style = _graded_rows(grader, RIGHT_ANSWERS, "style")
+    grader.answer_model = shipped
     scores = scores_of(grades)
     capped = sum(1 for g in grades if set(g.flags) & set(CAPS_OF_WRONG))
     styles = ", ".join(f"{style} {score:.2f}" for style, score in by_style.items())
@@ -303,7 +360,8 @@ def main() -> None:
         "--cache",
         type=Path,
         default=None,
-        help="reuse extracted signals from this folder (empty it after changing a signal or the verifier)",
+        help="reuse extracted signals from this folder (empty it after changing a signal, the verifier or "
+        "the answer model)",
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -311,6 +369,9 @@ def main() -> None:
     bank = load_bank()
     untrained = Calibration.untrained()
     grader = ShortAnswerGrader(load_model(), load_nlp(), untrained, untrained, questions=bank.questions)
+    # theory_dev is graded with the shipped answer model, which never learned from it
+    grader.answer_model = AnswerModel.for_bank(None, fingerprint(grader.model))
+    written = written_answers(bank)
     k = args.semeval_every
     dev_data = read_theory_dev(args.data / THEORY_DEV, bank)
     dev = _cached(args.cache, "dev", lambda: grade_all(grader, dev_data))
@@ -336,6 +397,11 @@ def main() -> None:
     no_caps = scores_of(loqo(dev, semeval, graded_as=without_caps(dev), examples=examples))
     lines.append(
         f"| all, without detector caps | {pearsonr(no_caps, y)[0]:.3f} | {np.abs(no_caps - y).mean():.3f} |"
+    )
+    unlearned = scores_of(loqo(dev, semeval, graded_as=without_answer_model(dev), examples=examples))
+    lines.append(
+        f"| all, without the answer model | {pearsonr(unlearned, y)[0]:.3f} | "
+        f"{np.abs(unlearned - y).mean():.3f} |"
     )
     for name, group in GROUPS.items():
         p = scores_of(loqo(dev, semeval, tuple(f for f in FEATURES if f not in group), examples=examples))
@@ -394,32 +460,28 @@ def main() -> None:
     ]
 
     grader.calibration, grader.reference_calibration = default_calibration(), reference_calibration()
-    cats, adv_r, adv_review = adversarial(grader)
-    lines += [
-        "",
-        f"Adversarial set ({ADVERSARIAL.relative_to(ROOT)}, shipped calibrations): "
-        f"r = {adv_r:.3f} with the expected scores; mean score per category:",
-        "",
-    ]
-    lines.append(" | ".join(f"{cat} {score:.2f}" for cat, score in cats.items()))
-    lines += ["", f"Review on the adversarial set: {adv_review}."]
+    lines += adversarial_lines(
+        grader,
+        written,
+        ADVERSARIAL,
+        f"Adversarial set ({ADVERSARIAL.relative_to(ROOT)}, shipped calibrations, answer model fitted "
+        "without it)",
+    )
     for name, (path, note) in BLIND_SETS.items():
-        cats, adv_r, adv_review = adversarial(grader, path)
-        lines += [
-            "",
+        lines += adversarial_lines(
+            grader,
+            written,
+            path,
             f"{name} adversarial set ({path.relative_to(ROOT)}: the same categories by another author, from "
             f"the seed text alone, without the bank, the grader or the other sets: {note}; shipped "
-            f"calibrations): r = {adv_r:.3f} with the expected scores; mean score per category:",
-            "",
-            " | ".join(f"{cat} {score:.2f}" for cat, score in cats.items()),
-            "",
-            f"Review on the {name.lower()} adversarial set: {adv_review}.",
-        ]
+            f"calibrations, answer model fitted without it)",
+        )
     lines += [
         "",
         f"Right answers worded against the wrong idea ({RIGHT_ANSWERS.relative_to(ROOT)}: 80 full-mark "
         "answers, 4 per question, written from the bank alone; this set found the false reversals fixed "
-        f"in session 6, so it is no longer unseen): {right_answers(grader)}.",
+        f"in session 6, so it is no longer unseen; answer model fitted without it): "
+        f"{right_answers(grader, written)}.",
     ]
     lines += [
         "",

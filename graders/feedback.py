@@ -40,6 +40,15 @@ UNBACKED_BELOW = 0.80
 BINARY_CORRECT_AT = 0.5
 BINARY_UNSURE = 0.05
 UNSURE_CONFIDENCE = 0.5  # of a grade that needs review for one of the reasons above
+# The bank's answer model (graders.answer_model): the signal holding its P(right), its share of the score,
+# and how far above that probability a score may go. On the seventh adversarial set, graded by a model
+# fitted on the six others, misconceptions averaged 0.57 without it and 0.21 with it; on theory_dev (real
+# answers, never learned from) r rose from 0.901 to 0.915.
+LEARNED = "answer_model"
+LEARNED_WEIGHT = 0.3
+LEARNED_SLACK = 0.05
+# The calibrated score and the answer model this far apart: a person should look.
+LEARNED_DISAGREES = 0.5
 # An answer verifier logit within this of 0 is explained as undecided: on SemEval's unseen questions
 # (out of fold) its sign is right 57% of the time there (42% of the answers), 78% elsewhere.
 VERIFIER_UNSURE = 1.0
@@ -59,11 +68,27 @@ class Outcome:
     needs_review: bool
 
 
+def combined(raw: float, learned: float) -> float:
+    """The calibrated score ``raw`` with the answer model's P(right) ``learned``: their weighted mean, at
+    most ``learned`` plus ``LEARNED_SLACK``."""
+    return min((1 - LEARNED_WEIGHT) * raw + LEARNED_WEIGHT * learned, learned + LEARNED_SLACK)
+
+
 def decide(
-    raw: float, coverage: float, flags: tuple[str, ...], has_rubric: bool, *, binary: bool = False
+    raw: float,
+    coverage: float,
+    flags: tuple[str, ...],
+    has_rubric: bool,
+    *,
+    binary: bool = False,
+    learned: float | None = None,
 ) -> Outcome:
     """Apply the caps to the calibrated score ``raw`` and judge how sure the grade is. ``binary``: scored
-    by the calibration of short references, whose 0.5 is the correct/incorrect cut."""
+    by the calibration of short references, whose 0.5 is the correct/incorrect cut. ``learned``: the
+    bank's answer model's P(right), combined with ``raw`` (``combined``) when given."""
+    disagree = learned is not None and abs(raw - learned) >= LEARNED_DISAGREES
+    if learned is not None:
+        raw = combined(raw, learned)
     if SAME_AS_REFERENCE in flags:
         raw = 1.0
     score = min([raw, *(CAPS[f] for f in flags if f in CAPS)])
@@ -86,6 +111,8 @@ def decide(
         confidence = min(confidence, UNSURE_CONFIDENCE)  # it reads right, but for another question
     if "contradicts_reference" in flags and score >= correct_at:
         confidence = min(confidence, UNSURE_CONFIDENCE)  # right overall, but a sentence reverses the key
+    if disagree and not any(f in CAPS for f in flags):
+        confidence = min(confidence, UNSURE_CONFIDENCE)  # the key's wording and graded answers disagree
     confidence = min(max(confidence, 0.05), 0.99)
     needs_review = confidence < REVIEW_BELOW or bool(REVIEW_FLAGS.intersection(flags))
     return Outcome(round(score, 4), round(confidence, 3), needs_review)
@@ -105,9 +132,12 @@ def explain(
     verifier_logit: float | None = None,
     other_question: OtherQuestion | None = None,
     other_topic: str | None = None,
+    *,
+    learned: tuple[float, float] | None = None,
 ) -> str:
     """One or two short sentences: what was covered, what was missed and why points were withheld, and,
-    for a short reference answer, what the answer verifier made of it."""
+    for a short reference answer, what the answer verifier made of it; ``learned``: the calibrated score
+    and the answer model's P(right), said when they disagree."""
     if "empty" in flags:
         return "No answer given."
     parts: list[str] = ["Same as the reference answer."] if SAME_AS_REFERENCE in flags else []
@@ -152,6 +182,14 @@ def explain(
         )
         parts.append(f"Reading it together with the reference answer, the answer verifier {verdict}.")
     parts.extend(reasons[f] for f in flags if f in reasons)
+    capped = any(f in CAPS for f in flags)
+    if learned is not None and abs(learned[0] - learned[1]) >= LEARNED_DISAGREES and not capped:
+        judged = "wrong" if learned[1] < learned[0] else "right"
+        parts.append(
+            f"Graded answers to this question that read like it were mostly {judged} (answer model: "
+            f"P(right) {learned[1]:.2f}), though its match with the answer key says otherwise; flagged for "
+            "review."
+        )
     if "contradicts_reference" in flags and score >= BINARY_CORRECT_AT:
         parts.append("It reads as right overall, but contradicts the reference answer; flagged for review.")
     if unbacked(score, bool(covered), has_rubric):

@@ -10,7 +10,9 @@ Public surface::
 with just the question text and one reference answer (the reference's sentences act as the points).
 Bank questions and paragraph references are scored with the rubric calibration; a short reference
 (one claim) with the reference-answer calibration (see ``graders.calibration``), which also reads the
-answer verifier's logit (``graders.verifier``: one cross-encoder pass per answer and reference).
+answer verifier's logit (``graders.verifier``: one cross-encoder pass per answer and reference). A bank
+question whose bank stores an answer model (``graders.answer_model``) is scored by it too, from the
+answer's embedding.
 Per-question encodings are cached, so grading many answers to the same questions encodes each
 reference, rubric point and misconception once. ``grade_many`` parses all answers with one
 ``nlp.pipe`` and encodes all their sentences with one ``model.encode`` call.
@@ -30,14 +32,23 @@ from typing import TYPE_CHECKING
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from graders.answer_model import AnswerModel
 from graders.bank_schema import Question
 from graders.calibration import Blend, Calibration, calibration_for
 from graders.calibration import reference_calibration as shipped_reference_calibration
 from graders.embedding import Encoded, encode, load_model
 from graders.errors import InputError
-from graders.feedback import SAME_AS_REFERENCE, decide, explain, verdict_for
+from graders.feedback import LEARNED, SAME_AS_REFERENCE, decide, explain, verdict_for
 from graders.grade import Grade, Verdict
-from graders.signals import BankPoints, ItemPack, Target, compute, piece_weights, reference_context
+from graders.signals import (
+    BankPoints,
+    ItemPack,
+    Target,
+    compute,
+    concat,
+    piece_weights,
+    reference_context,
+)
 from graders.textproc import (
     Analysis,
     analyse,
@@ -51,7 +62,7 @@ from graders.textproc import (
     names_things,
 )
 from graders.verifier import SIGNAL as VERIFIER
-from graders.verifier import Verifier
+from graders.verifier import Verifier, fingerprint
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -140,6 +151,7 @@ class ShortAnswerGrader:
         calibration: Calibration,
         reference_calibration: Calibration | Blend | None = None,
         questions: Sequence[Question] = (),
+        answer_model: AnswerModel | None = None,
     ) -> None:
         self.model = model
         self.nlp = nlp
@@ -149,6 +161,8 @@ class ShortAnswerGrader:
         # A bank's questions: an answer to one of them that answers another one instead is flagged.
         self.questions = tuple(questions)
         self._bank_keys = frozenset(_item_key(q) for q in self.questions)
+        # learned from graded answers to the bank's questions (graders.answer_model); bank questions only
+        self.answer_model = answer_model
         self._packs: dict[str, tuple[ItemPack, ...]] = {}  # per item: one pack per reference answer
         # Built once: each ThreadpoolController scans the loaded libraries (milliseconds per grade).
         self._threadpools = ThreadpoolController()
@@ -164,9 +178,9 @@ class ShortAnswerGrader:
         """Load the embedding model and spaCy pipeline (slow: call once, e.g. in a worker thread).
 
         ``bank`` (the default bank when None) is the bank whose questions are graded: an answer to one of
-        them that answers another one instead is flagged. ``calibration`` is a ``Calibration``, a path to
-        a calibration JSON, or None for the calibration stored with the bank by ``quiz calibrate``, else
-        the shipped default.
+        them that answers another one instead is flagged, and the answer model stored with it, if any,
+        scores them too. ``calibration`` is a ``Calibration``, a path to a calibration JSON, or None for
+        the calibration stored with the bank by ``quiz calibrate``, else the shipped default.
         """
         from graders.bank import load_bank
 
@@ -175,7 +189,10 @@ class ShortAnswerGrader:
         elif not isinstance(calibration, Calibration):
             calibration = Calibration.load(Path(calibration))
         model = model if model is not None else load_model()
-        return cls(model, load_nlp(), calibration, questions=load_bank(bank).questions)
+        answer_model = AnswerModel.for_bank(bank, fingerprint(model))
+        return cls(
+            model, load_nlp(), calibration, questions=load_bank(bank).questions, answer_model=answer_model
+        )
 
     @cached_property
     def _bank_points(self) -> BankPoints:
@@ -200,6 +217,31 @@ class ShortAnswerGrader:
         keys = [_item_key(item) for item in items]
         packs = self._packs_of(keys, items)
         banks = [self._bank_points if key in self._bank_keys else None for key in keys]
+        texts, flag_sets, analyses, per_answer = self._read(pairs, packs)
+        verified = self._verify(items, texts)
+        grades = []
+        # The signal maths is many tiny matrix products; BLAS threads only add synchronisation to them.
+        with self._threadpools.limit(limits=1, user_api="blas"):
+            for (item, _), item_packs, analysis, flags, sentences, logit, bank in zip(
+                pairs, packs, analyses, flag_sets, per_answer, verified, banks, strict=True
+            ):
+                grades.append(self._grade_one(item, item_packs, analysis, sentences, flags, logit, bank))
+        return grades
+
+    def answer_vectors(self, pairs: Iterable[tuple[Item, str]]) -> np.ndarray:
+        """Each answer's unit vector as grading computes it (text addressed to the grader left out; zeros
+        for an empty answer): what ``graders.answer_model`` learns from."""
+        pairs = list(pairs)
+        packs = self.packs([item for item, _ in pairs])
+        _, _, _, per_answer = self._read(pairs, packs)
+        empty = np.zeros_like(packs[0][0].reference.vector) if packs else None
+        return np.array([concat(s).vector if s else empty for s in per_answer])
+
+    def _read(
+        self, pairs: list[tuple[Item, str]], packs: list[tuple[ItemPack, ...]]
+    ) -> tuple[list[str], list[list[str]], list[Analysis], list[list[Encoded]]]:
+        """The answers as graded (text addressed to the grader removed, "I don't know" emptied), their
+        first flags, analyses and encoded sentences: one parse and one encode for all."""
         texts, flag_sets = [], []
         for _, answer in pairs:
             flags = []
@@ -216,20 +258,12 @@ class ShortAnswerGrader:
         # a pronoun before the answer names anything speaks of the question's topic
         topics = [item_packs[0].question_topic for item_packs in packs]
         analyses = [analyse(doc, topic) for doc, topic in zip(self._parse(texts), topics, strict=True)]
-        sentence_texts = [s.text for a in analyses for s in a.sentences]
-        encoded = encode(self.model, sentence_texts)
-        verified = self._verify(items, texts)
-        grades, start = [], 0
-        # The signal maths is many tiny matrix products; BLAS threads only add synchronisation to them.
-        with self._threadpools.limit(limits=1, user_api="blas"):
-            for (item, _), item_packs, analysis, flags, logit, bank in zip(
-                pairs, packs, analyses, flag_sets, verified, banks, strict=True
-            ):
-                n = len(analysis.sentences)
-                sentences = encoded[start : start + n]
-                grades.append(self._grade_one(item, item_packs, analysis, sentences, flags, logit, bank))
-                start += n
-        return grades
+        encoded = encode(self.model, [s.text for a in analyses for s in a.sentences])
+        per_answer, start = [], 0
+        for analysis in analyses:
+            per_answer.append(encoded[start : start + len(analysis.sentences)])
+            start += len(analysis.sentences)
+        return texts, flag_sets, analyses, per_answer
 
     def _verify(self, items: list[Item], texts: list[str]) -> list[float | None]:
         """The verifier's logit for each answer to a short reference (the mean over its references: the
@@ -312,7 +346,11 @@ class ShortAnswerGrader:
         if other_question is not None:
             flags.append("other_question")
         raw = (self.reference_calibration if binary else self.calibration).score(f)
-        outcome = decide(raw, f["coverage"], tuple(flags), pack.has_rubric, binary=binary)
+        learned = None
+        if self.answer_model is not None and isinstance(item, Question):
+            learned = self.answer_model.probability(item, concat(sentences).vector, pack.reference.vector)
+        outcome = decide(raw, f["coverage"], tuple(flags), pack.has_rubric, binary=binary, learned=learned)
+        model_signal = {LEARNED: learned} if learned is not None else {}
         score = outcome.score
         return Grade(
             question_id=pack.question_id,
@@ -331,11 +369,12 @@ class ShortAnswerGrader:
                 verifier_logit,
                 other_question,
                 other_topic,
+                learned=(raw, learned) if learned is not None else None,
             ),
             rubric=signals.rubric,
             misconception=misconception,
             flags=tuple(flags),
-            signals={k: round(v, 4) for k, v in {**f, "calibrated": raw}.items()},
+            signals={k: round(v, 4) for k, v in {**f, "calibrated": raw, **model_signal}.items()},
             other_question=other_question,
         )
 

@@ -302,7 +302,8 @@ def alignment(student: Encoded, sw: np.ndarray, reference: Encoded, rw: np.ndarr
     return precision, recall
 
 
-def _concat(parts: list[Encoded]) -> Encoded:
+def concat(parts: list[Encoded]) -> Encoded:
+    """Sentences as one text: their pieces in a row, their vectors' mean weighted by length."""
     tokens = np.concatenate([p.tokens for p in parts]) if parts else np.zeros((0, 384), np.float32)
     vector = np.sum([p.vector * max(len(p.words), 1) for p in parts], axis=0)
     vector = vector / max(float(np.linalg.norm(vector)), 1e-9)
@@ -512,7 +513,7 @@ def compute(
     """All signals of one answer (already analysed and encoded sentence by sentence). ``bank``: the
     questions of the asked one's bank, to tell an answer to another of them."""
     qs = pack.question_stems
-    answer = _concat(sentences)
+    answer = concat(sentences)
     aw = piece_weights(answer, qs)
     rw = piece_weights(pack.reference, qs)
     precision, recall = alignment(answer, aw, pack.reference, rw)

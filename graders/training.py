@@ -1,5 +1,5 @@
 """Fitting calibrations on the public graded data (SemEval-2013, theory_dev.csv and the bank's graded
-examples).
+examples), and the module's bank's answer model on the answers written for it.
 
 Shared by ``scripts/train_calibration.py`` (which writes the shipped default) and
 ``benchmarks/grading_quality.py`` (which measures it). Signals are extracted with the real grader,
@@ -20,15 +20,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from graders.answer_model import AnswerModel
+from graders.answer_model import fit as fit_model
 from graders.bank_schema import Bank
 from graders.calibration import Blend, Calibration, fit, fit_blend
-from graders.feedback import Outcome, decide
+from graders.feedback import LEARNED, Outcome, decide
 from graders.grade import Grade
 from graders.results import atomic_write_text
 from graders.short_answer import AdHocItem, Item, ShortAnswerGrader, graded_like_rubric
 from graders.signals import CONTEXT, FEATURES
 from graders.textproc import stem
 from graders.verifier import SIGNAL as VERIFIER
+from graders.verifier import fingerprint
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -77,6 +80,10 @@ OOF_ANSWERS_FILE = "verifier_oof_answers.csv"
 OOF_ANSWERS_PATH = Path(__file__).parent / "data" / OOF_ANSWERS_FILE
 OOF_DOMAINS_FILE = "verifier_oof_domains.csv"
 OOF_DOMAINS_PATH = Path(__file__).parent / "data" / OOF_DOMAINS_FILE
+# The graded answers written for the module's bank (read from a checkout by the training script and the
+# benchmark): the answer model's training data.
+WRITTEN_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "grading"
+RIGHT_ANSWERS_FILE = "right_answers.csv"
 # Each file by the ``--split`` of scripts/train_verifier.py that writes it.
 OOF_FILES = {"questions": OOF_FILE, "answers": OOF_ANSWERS_FILE, "domains": OOF_DOMAINS_FILE}
 # How many right answers ``antonym_swaps`` turns wrong with the same word and antonym, at most.
@@ -333,6 +340,62 @@ def read_examples(bank: Bank) -> tuple[list[Item], list[str], np.ndarray, list[s
     )
 
 
+@dataclass(frozen=True)
+class Written:
+    """Answers written and graded for the module's bank (``written_answers``): what its answer model
+    learns from."""
+
+    sources: list[str]  # the file (or "examples") each answer comes from: what leave-one-out drops
+    asked: list[str]  # question ids
+    answers: list[str]
+    scores: np.ndarray
+
+    def without(self, source: str) -> Written:
+        keep = [i for i, s in enumerate(self.sources) if s != source]
+        return Written(
+            [self.sources[i] for i in keep],
+            [self.asked[i] for i in keep],
+            [self.answers[i] for i in keep],
+            self.scores[keep],
+        )
+
+
+def written_answers(bank: Bank, folder: Path = WRITTEN_DIR) -> Written:
+    """The graded answers written for the module's bank: every ``adversarial*.csv`` of ``folder``
+    (question_id, category, expected score, answer), ``right_answers.csv`` (full marks) and the bank's
+    own examples. theory_dev.csv is not among them: real students' answers stay for calibrating and
+    measuring."""
+    sources, asked, answers, scores = [], [], [], []
+    for path in [*sorted(folder.glob("adversarial*.csv")), folder / RIGHT_ANSWERS_FILE]:
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                sources.append(path.name)
+                asked.append(row["question_id"])
+                answers.append(row["answer"])
+                scores.append(float(row.get("expected") or 1.0))
+    items, texts, example_scores, groups = read_examples(bank)
+    sources += ["examples"] * len(texts)
+    return Written(sources, asked + groups, answers + texts, np.array(scores + list(example_scores)))
+
+
+def fit_answer_model(grader: ShortAnswerGrader, bank: Bank, written: Written, *, source: str) -> AnswerModel:
+    """The bank's answer model fitted on ``written`` (answers scored 0.5 or more count as right), on the
+    vectors ``grader`` computes."""
+    questions = [bank.question(q) for q in written.asked]
+    vectors = grader.answer_vectors(zip(questions, written.answers, strict=True))
+    packs = grader.packs(bank.questions)
+    references = {q.id: p[0].reference.vector for q, p in zip(bank.questions, packs, strict=True)}
+    return fit_model(
+        bank.questions,
+        written.asked,
+        vectors,
+        written.scores >= 0.5,
+        references,
+        fingerprint=fingerprint(grader.model),
+        source=source,
+    )
+
+
 def grade_all(grader: ShortAnswerGrader, data: tuple, *, chunk: int = 512) -> Graded:
     items, answers, scores, groups = data
     grades: list[Grade] = []
@@ -358,7 +421,10 @@ def final_outcomes(
             continue
         binary = reference is not None and not graded_like_rubric(item)
         raw = (reference if binary else calibration).score(grade.signals)
-        out.append(decide(raw, grade.signals["coverage"], grade.flags, has_rubric, binary=binary))
+        learned = grade.signals.get(LEARNED)
+        out.append(
+            decide(raw, grade.signals["coverage"], grade.flags, has_rubric, binary=binary, learned=learned)
+        )
     return out
 
 

