@@ -77,6 +77,11 @@ def resolve_bank_path(name_or_path: str | Path | None = None) -> Path:
     )
 
 
+def is_packaged(name_or_path: str | Path | None = None) -> bool:
+    """Whether a bank is one shipped in ``bank/`` (read-only: what is learned for it is stored elsewhere)."""
+    return resolve_bank_path(name_or_path).resolve().is_relative_to(Path(BANK_DIR).resolve())
+
+
 def load_bank(name_or_path: str | Path | None = None) -> Bank:
     """Load and validate a bank (see ``resolve_bank_path``); BankError lists every problem."""
     path = resolve_bank_path(name_or_path)

@@ -348,11 +348,10 @@ def fit(
 
 def calibration_path(bank: str | Path | None = None) -> Path:
     """Where the calibration of a bank (name, path, or None for the default bank) lives."""
-    from bank import BANK_DIR
-    from graders.bank import resolve_bank_path
+    from graders.bank import is_packaged, resolve_bank_path
 
     path = resolve_bank_path(bank).resolve()
-    if path.is_relative_to(Path(BANK_DIR).resolve()):  # packaged banks are read-only
+    if is_packaged(path):  # packaged banks are read-only
         from platformdirs import user_data_dir
 
         return Path(user_data_dir("attention-quiz")) / "calibration" / f"{path.stem}.calibration.json"

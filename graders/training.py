@@ -378,6 +378,17 @@ def written_answers(bank: Bank, folder: Path = WRITTEN_DIR) -> Written:
     return Written(sources, asked + groups, answers + texts, np.array(scores + list(example_scores)))
 
 
+def graded_and_examples(graded: Graded, bank: Bank) -> Written:
+    """Instructor-graded answers (``quiz calibrate``'s rows) and the bank's examples, as answer model data."""
+    _, texts, scores, asked = read_examples(bank)
+    return Written(
+        ["graded"] * len(graded.answers) + ["examples"] * len(texts),
+        list(graded.groups) + asked,
+        list(graded.answers) + texts,
+        np.concatenate([graded.scores, scores]),
+    )
+
+
 def fit_answer_model(grader: ShortAnswerGrader, bank: Bank, written: Written, *, source: str) -> AnswerModel:
     """The bank's answer model fitted on ``written`` (answers scored 0.5 or more count as right), on the
     vectors ``grader`` computes."""

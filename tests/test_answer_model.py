@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from graders.answer_model import MIN_ANSWERS, AnswerModel, digest, fit, model_path
-from graders.bank import load_bank
+from graders.bank import is_packaged, load_bank
 from graders.errors import InputError
 from graders.feedback import LEARNED_SLACK, combined, decide, explain
 
@@ -109,3 +109,10 @@ def test_the_score_is_at_most_the_models_probability_plus_its_slack() -> None:
     # a capped answer needs no second opinion
     assert not decide(0.95, 1.0, ("misconception",), True, learned=0.1).needs_review
     assert "answer model" not in explain(0.15, (), None, ("misconception",), True, learned=(0.95, 0.1))
+
+
+def test_only_a_bank_given_by_path_outside_the_package_stores_what_it_learns(tmp_path: Path) -> None:
+    bank = tmp_path / "course.toml"
+    bank.write_text(BANK.read_text(encoding="utf-8"), encoding="utf-8")
+    assert is_packaged(None) and is_packaged("attention-transfer")
+    assert not is_packaged(bank)

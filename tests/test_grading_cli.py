@@ -180,11 +180,15 @@ def test_calibrate_stores_a_calibration_the_grader_uses(tmp_path: Path, bank: Pa
     stored = tmp_path / "tiny.calibration.json"
     assert stored.exists()
     assert Calibration.load(stored).n_rows == 18
+    # T2's 8 rows and 2 examples, right and wrong, teach the bank's answer model; T1's 8 rows are too few
+    assert "answer model: learned 1 question(s) from 10 graded answer(s)" in result.output
+    assert (tmp_path / "tiny.answers.json").exists()
 
     from graders.short_answer import ShortAnswerGrader
 
     grader = ShortAnswerGrader.load(bank=bank)
     assert grader.calibration.source.startswith("quiz calibrate g.csv")
+    assert grader.answer_model is not None and set(grader.answer_model.questions) == {"T2"}
     assert [q.id for q in grader.questions] == ["T1", "T2"]
     # and so does the quiz in the terminal ('quiz take --bank')
     from quiz.commands.take import load_grader

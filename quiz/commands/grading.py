@@ -84,6 +84,31 @@ def grade_answers(in_csv: Path, out_csv: Path, bank_ref: str | None) -> None:
     )
 
 
+def _learn_answers(grader, bank, bank_ref: str | None, graded, err: Console, source: str) -> None:
+    """Fit the bank's answer model on ``quiz calibrate``'s graded rows and the bank's examples and store
+    it next to the bank; say so, or why nothing was learned."""
+    from graders.answer_model import model_path
+    from graders.errors import InputError
+    from graders.results import check_writable
+    from graders.training import fit_answer_model, graded_and_examples
+
+    written = graded_and_examples(graded, bank)
+    try:
+        model = fit_answer_model(grader, bank, written, source=source)
+    except InputError as exc:
+        err.print(f"no answer model learned: {exc.message}", highlight=False)
+        return
+    path = model_path(bank_ref)
+    check_writable(path)
+    model.save(path)
+    answers = sum(n for _, _, n in model.questions.values())
+    err.print(
+        f"answer model: learned {len(model.questions)} question(s) from {answers} graded answer(s); stored "
+        f"{path} (delete it to grade without it)",
+        highlight=False,
+    )
+
+
 @click.command("calibrate")
 @click.argument("graded_csv", type=click.Path(path_type=Path, dir_okay=False))
 @bank_option
@@ -97,11 +122,16 @@ def calibrate(graded_csv: Path, bank_ref: str | None) -> None:
     <bank stem>.calibration.json next to a bank file, or in the user data folder for a packaged
     bank, and is used from then on by every grader built for that bank; delete that file (its path is
     printed) to go back to the shipped calibration.
+
+    For a bank given by path, the same rows also teach the bank's answer model (which ways of answering
+    each question were graded right; see README), for each question with at least 10 graded answers,
+    some right (score 0.5 or more) and some wrong: it is stored as <bank stem>.answers.json next to the
+    bank. A packaged bank keeps the answer model it ships with.
     """
     import numpy as np
 
     from graders.answer_csv import read_graded
-    from graders.bank import load_bank
+    from graders.bank import is_packaged, load_bank
     from graders.calibration import Calibration, calibration_path, default_calibration
     from graders.errors import InputError
     from graders.results import check_writable
@@ -152,3 +182,5 @@ def calibrate(graded_csv: Path, bank_ref: str | None) -> None:
             "grade more answers, of more questions, before relying on it",
             highlight=False,
         )
+    if not is_packaged(bank_ref):
+        _learn_answers(grader, bank, bank_ref, graded, err, source)
