@@ -123,6 +123,13 @@ BLIND_SETS = {
         "final code: without an answer model r 0.588, misconception 0.51, paraphrase 0.67; with one fitted "
         "on the seven earlier sets r 0.873, misconception 0.13, paraphrase 0.70",
     ),
+    "Ninth": (
+        ROOT / "tests" / "data" / "grading" / "adversarial_blind8.csv",
+        "10 answers to each question, as the eighth, written in session 17 in the voices of ten students "
+        "of an exam; graded fresh by the final grader and the answer model it then shipped (fitted on the "
+        "eight earlier sets): r 0.907, misconception 0.14, negation 0.11 (without an answer model r "
+        "0.812, misconception 0.19, negation 0.29)",
+    ),
 }
 RIGHT_ANSWERS = ROOT / "tests" / "data" / "grading" / "right_answers.csv"
 CAPS_OF_WRONG = ("misconception", "contradicts_key", "other_question")

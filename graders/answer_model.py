@@ -5,7 +5,9 @@ Why: the grader's other signals compare an answer with the model answer, its rub
 misconceptions, and a misconception stated in the topic's own words ("BERT is trained twice, once left to
 right and once right to left"; "the core principle is convolution") matches the key as well as a right
 answer does. Answers to the same question, graded, tell what no comparison with one key can: which ways of
-saying it are wrong. Logistic regression over the answer's embedding (the grader's, no extra model pass):
+saying it are wrong. Logistic regression over the answer's embedding (the grader's, with each sentence's
+phrases that it sets its claim against left out: "unlike RNNs, which ..." claims nothing about RNNs; only
+such sentences are encoded again):
 
     logit = a . w + (a * r) . v + a . w_q + b_q + b
 

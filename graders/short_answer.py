@@ -217,31 +217,36 @@ class ShortAnswerGrader:
         keys = [_item_key(item) for item in items]
         packs = self._packs_of(keys, items)
         banks = [self._bank_points if key in self._bank_keys else None for key in keys]
-        texts, flag_sets, analyses, per_answer = self._read(pairs, packs)
+        texts, flag_sets, analyses, per_answer, claims = self._read(pairs, packs)
         verified = self._verify(items, texts)
         grades = []
         # The signal maths is many tiny matrix products; BLAS threads only add synchronisation to them.
         with self._threadpools.limit(limits=1, user_api="blas"):
-            for (item, _), item_packs, analysis, flags, sentences, logit, bank in zip(
-                pairs, packs, analyses, flag_sets, per_answer, verified, banks, strict=True
+            for (item, _), item_packs, analysis, flags, sentences, claim, logit, bank in zip(
+                pairs, packs, analyses, flag_sets, per_answer, claims, verified, banks, strict=True
             ):
-                grades.append(self._grade_one(item, item_packs, analysis, sentences, flags, logit, bank))
+                grades.append(
+                    self._grade_one(item, item_packs, analysis, sentences, flags, logit, bank, claim)
+                )
         return grades
 
     def answer_vectors(self, pairs: Iterable[tuple[Item, str]]) -> np.ndarray:
-        """Each answer's unit vector as grading computes it (text addressed to the grader left out; zeros
-        for an empty answer): what ``graders.answer_model`` learns from."""
+        """Each answer's claim vector as grading computes it (``_read``; zeros for an empty answer): what
+        ``graders.answer_model`` learns from."""
         pairs = list(pairs)
         packs = self.packs([item for item, _ in pairs])
-        _, _, _, per_answer = self._read(pairs, packs)
+        claims = self._read(pairs, packs)[4]
         empty = np.zeros_like(packs[0][0].reference.vector) if packs else None
-        return np.array([concat(s).vector if s else empty for s in per_answer])
+        return np.array([empty if claim is None else claim for claim in claims])
 
     def _read(
         self, pairs: list[tuple[Item, str]], packs: list[tuple[ItemPack, ...]]
-    ) -> tuple[list[str], list[list[str]], list[Analysis], list[list[Encoded]]]:
+    ) -> tuple[list[str], list[list[str]], list[Analysis], list[list[Encoded]], list[np.ndarray | None]]:
         """The answers as graded (text addressed to the grader removed, "I don't know" emptied), their
-        first flags, analyses and encoded sentences: one parse and one encode for all."""
+        first flags, analyses, encoded sentences and claim vectors (None without a sentence): one parse
+        and one encode for all. A claim vector is the answer's vector with each sentence's phrases that
+        it sets its claim against left out ("unlike RNNs, which go step by step, ..."): the answer model
+        reads words, not what the answer says of them."""
         texts, flag_sets = [], []
         for _, answer in pairs:
             flags = []
@@ -258,12 +263,19 @@ class ShortAnswerGrader:
         # a pronoun before the answer names anything speaks of the question's topic
         topics = [item_packs[0].question_topic for item_packs in packs]
         analyses = [analyse(doc, topic) for doc, topic in zip(self._parse(texts), topics, strict=True)]
-        encoded = encode(self.model, [s.text for a in analyses for s in a.sentences])
-        per_answer, start = [], 0
+        sentences = [s for a in analyses for s in a.sentences]
+        foiled = [i for i, s in enumerate(sentences) if s.claim is not None]
+        encoded = encode(self.model, [s.text for s in sentences] + [sentences[i].claim for i in foiled])
+        claimed = encoded[: len(sentences)]
+        for k, i in enumerate(foiled):
+            claimed[i] = encoded[len(sentences) + k]
+        per_answer, claims, start = [], [], 0
         for analysis in analyses:
-            per_answer.append(encoded[start : start + len(analysis.sentences)])
-            start += len(analysis.sentences)
-        return texts, flag_sets, analyses, per_answer
+            end = start + len(analysis.sentences)
+            per_answer.append(encoded[start:end])
+            claims.append(concat(claimed[start:end]).vector if end > start else None)
+            start = end
+        return texts, flag_sets, analyses, per_answer, claims
 
     def _verify(self, items: list[Item], texts: list[str]) -> list[float | None]:
         """The verifier's logit for each answer to a short reference (the mean over its references: the
@@ -298,6 +310,7 @@ class ShortAnswerGrader:
         flags: list[str],
         verifier_logit: float | None = None,
         bank: BankPoints | None = None,
+        claim: np.ndarray | None = None,
     ) -> Grade:
         max_points = float(item.points)
         pack = packs[0]
@@ -347,8 +360,8 @@ class ShortAnswerGrader:
             flags.append("other_question")
         raw = (self.reference_calibration if binary else self.calibration).score(f)
         learned = None
-        if self.answer_model is not None and isinstance(item, Question):
-            learned = self.answer_model.probability(item, concat(sentences).vector, pack.reference.vector)
+        if self.answer_model is not None and isinstance(item, Question) and claim is not None:
+            learned = self.answer_model.probability(item, claim, pack.reference.vector)
         outcome = decide(raw, f["coverage"], tuple(flags), pack.has_rubric, binary=binary, learned=learned)
         model_signal = {LEARNED: learned} if learned is not None else {}
         score = outcome.score

@@ -274,6 +274,8 @@ class Sentence:
     claimed: frozenset[str]  # content-word stems outside the phrases it sets its claim against
     # (value, stem of the noun it counts or None): "12 layers" -> ("12", "layer"), "6" -> ("6", None)
     quantities: frozenset[tuple[str, str | None]] = frozenset()
+    # the text without the phrases it sets its claim against ("unlike RNNs, which ..."); None: it has none
+    claim: str | None = None
 
 
 @dataclass(frozen=True)
@@ -690,6 +692,7 @@ def _sentence(sent: Span, entities: _Entities, parsed: _Parsed) -> Sentence:
     sides, frames = _sides(sent, entity_of, parsed), _frames(sent, entity_of, parsed)
     foil = _foil(sent)
     claimed = parsed.stems([t for t in sent if t.i not in foil])
+    claim = "".join(t.text_with_ws for t in sent if t.i not in foil).strip() if foil else ""
     return Sentence(
         sent.text.strip(),
         parsed.stems(sent),
@@ -698,6 +701,7 @@ def _sentence(sent: Span, entities: _Entities, parsed: _Parsed) -> Sentence:
         frames,
         claimed,
         _quantities(sent),
+        claim if any(c.isalnum() for c in claim) else None,
     )
 
 
