@@ -126,9 +126,9 @@ BLIND_SETS = {
     "Ninth": (
         ROOT / "tests" / "data" / "grading" / "adversarial_blind8.csv",
         "10 answers to each question, as the eighth, written in session 17 in the voices of ten students "
-        "of an exam; graded fresh by the final grader and the answer model it then shipped (fitted on the "
-        "eight earlier sets): r 0.907, misconception 0.14, negation 0.11 (without an answer model r "
-        "0.812, misconception 0.19, negation 0.29)",
+        "of an exam; graded fresh by the grader and the answer model of that moment (fitted on the eight "
+        "earlier sets, before it read claims without their foil phrases): r 0.907, misconception 0.14, "
+        "negation 0.11 (without an answer model r 0.812, misconception 0.19, negation 0.29)",
     ),
 }
 RIGHT_ANSWERS = ROOT / "tests" / "data" / "grading" / "right_answers.csv"
