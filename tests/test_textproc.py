@@ -462,7 +462,7 @@ def test_the_phrase_a_claim_is_set_against_is_not_claimed(sentence, text: str, f
 
 def test_the_claim_text_leaves_out_what_it_is_set_against(sentence) -> None:
     """What the answer model reads: "unlike RNNs, which ..." states nothing the answer claims."""
-    contrast = sentence("Unlike RNNs, which read the tokens one by one, Transformers process them in parallel.")
+    contrast = sentence("Unlike RNNs, which read tokens one by one, Transformers process them in parallel.")
     assert contrast.claim is not None and "RNNs" not in contrast.claim and "in parallel" in contrast.claim
     assert sentence("Transformers process the tokens in parallel.").claim is None
 
