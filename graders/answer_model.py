@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +93,7 @@ class AnswerModel:
             + float(self.biases[row])
             + self.intercept
         )
-        return 1.0 / (1.0 + np.exp(-logit))
+        return 1.0 / (1.0 + math.exp(-logit))
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -53,6 +53,7 @@ LEARNED_SLACK = 0.05
 # among them every right answer that argues against the wrong idea and scores under 0.6 ("unlike RNNs,
 # which ...": the answer model reads the idea it rejects); at 0.5, 9% and 17 of those 21.
 LEARNED_DISAGREES = 0.4
+LEARNED_NOTED = 0.15  # the answer model lowered the score this much: the explanation says so
 # An answer verifier logit within this of 0 is explained as undecided: on SemEval's unseen questions
 # (out of fold) its sign is right 57% of the time there (42% of the answers), 78% elsewhere.
 VERIFIER_UNSURE = 1.0
@@ -186,14 +187,17 @@ def explain(
         )
         parts.append(f"Reading it together with the reference answer, the answer verifier {verdict}.")
     parts.extend(reasons[f] for f in flags if f in reasons)
-    capped = any(f in CAPS for f in flags)
-    if learned is not None and abs(learned[0] - learned[1]) >= LEARNED_DISAGREES and not capped:
-        judged = "wrong" if learned[1] < learned[0] else "right"
-        parts.append(
-            f"Graded answers to this question that read like it were mostly {judged} (answer model: "
-            f"P(right) {learned[1]:.2f}), though its match with the answer key says otherwise; flagged for "
-            "review."
-        )
+    if learned is not None and not any(f in CAPS for f in flags):
+        raw, p = learned
+        lowered, disagrees = raw - score >= LEARNED_NOTED, abs(raw - p) >= LEARNED_DISAGREES
+        review = "; it disagrees with the answer's match with the key: flagged for review"
+        if lowered or disagrees:
+            parts.append(
+                f"The answer model, learned from graded answers to this question, gives it P(right) {p:.2f}"
+                + (", which lowers its score" if lowered else "")
+                + (review if disagrees else "")
+                + "."
+            )
     if "contradicts_reference" in flags and score >= BINARY_CORRECT_AT:
         parts.append("It reads as right overall, but contradicts the reference answer; flagged for review.")
     if unbacked(score, bool(covered), has_rubric):

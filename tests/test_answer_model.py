@@ -47,7 +47,8 @@ def model() -> AnswerModel:
 def test_it_learns_each_questions_right_answers(model: AnswerModel) -> None:
     t1, t2 = load_bank(BANK).questions
     right_t1, wrong_t1 = _unit(np.eye(DIM)[0] + 0.1), _unit(-np.eye(DIM)[0] + 0.1)
-    assert model.probability(t1, right_t1, np.eye(DIM)[0]) > 0.8
+    p = model.probability(t1, right_t1, np.eye(DIM)[0])
+    assert type(p) is float and p > 0.8  # a plain float: grades are stored as JSON
     assert model.probability(t1, wrong_t1, np.eye(DIM)[0]) < 0.2
     assert model.answers_learned(t1) == 40 and model.answers_learned(t2) == 40
 
@@ -105,7 +106,8 @@ def test_the_score_is_at_most_the_models_probability_plus_its_slack() -> None:
     assert outcome.score == pytest.approx(0.15) and outcome.needs_review
     assert not decide(0.95, 1.0, (), True, learned=0.9).needs_review
     text = explain(0.15, (), None, (), True, learned=(0.95, 0.1))
-    assert "answer model: P(right) 0.10" in text and "mostly wrong" in text
+    assert "gives it P(right) 0.10, which lowers its score; it disagrees" in text and "review" in text
+    assert "answer model" not in explain(0.93, (), None, (), True, learned=(0.95, 0.9))
     # a capped answer needs no second opinion
     assert not decide(0.95, 1.0, ("misconception",), True, learned=0.1).needs_review
     assert "answer model" not in explain(0.15, (), None, ("misconception",), True, learned=(0.95, 0.1))

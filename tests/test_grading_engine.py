@@ -326,8 +326,9 @@ def test_the_opposite_extreme_reverses_a_reference_answer(grader: ShortAnswerGra
     assert right.rubric[0].note is None and right.score > 0.75
     # Against a short reference a reversal is a soft signal (of the SemEval answers it flags, more are right
     # than wrong; against the first sentences of the bank's model answers it flags 5 of 80 right answers),
-    # so it costs the answer much of its score, is explained, and leaves the verdict to a person.
-    assert wrong.score < right.score - 0.25 and "contradicts it" in wrong.explanation
+    # so it costs the answer part of its score (as much as the calibration fitted on SemEval gives it: 0.25
+    # before session 17's refit, 0.14 after), is explained, and leaves the verdict to a person.
+    assert wrong.score < right.score - 0.1 and "contradicts it" in wrong.explanation
     assert wrong.needs_review and "contradicts_reference" in wrong.flags
 
 
