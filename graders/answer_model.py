@@ -15,8 +15,9 @@ with ``a`` the answer's unit vector, ``r`` the model answer's, ``w`` and ``v`` s
 ``w_q``, ``b_q`` the question's own. Fitted with L2 regularisation on answers labelled right (scored 0.5 or
 more) or wrong.
 
-The score combines it with the calibrated score (``feedback.decide``): a weighted mean, at most the
-model's probability plus ``SLACK``, so that an answer the model judges wrong cannot score as right.
+The score combines it with the calibrated score (``feedback.combined``): a weighted mean, at most the
+model's probability plus ``feedback.LEARNED_SLACK``, so that an answer the model judges wrong cannot score
+as right.
 
 A model is stored as JSON next to its bank (``<bank stem>.answers.json``; ``scripts/train_answer_model.py``
 writes the shipped bank's), with the embedding model's fingerprint and, for each question it learned, a

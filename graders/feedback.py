@@ -2,7 +2,8 @@
 
 Detector rules are caps, applied after the calibrated score, because the training data holds few
 such answers and a learned weight would not stop them: an answer that is only a keyword list, an
-echo of the question, off-topic or built on a known misconception cannot score above its cap.
+echo of the question, off-topic or built on a known misconception cannot score above its cap. Before
+them, a bank question's calibrated score is combined with its bank's answer model (``combined``).
 
 Verdict thresholds (on the final score): ``correct`` >= 0.70 > ``partial`` >= 0.30 > ``incorrect``; for a
 short reference answer, whose calibration puts the correct/incorrect cut at 0.5, ``correct`` from 0.5.

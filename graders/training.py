@@ -373,7 +373,7 @@ def written_answers(bank: Bank, folder: Path = WRITTEN_DIR) -> Written:
                 asked.append(row["question_id"])
                 answers.append(row["answer"])
                 scores.append(float(row.get("expected") or 1.0))
-    items, texts, example_scores, groups = read_examples(bank)
+    _, texts, example_scores, groups = read_examples(bank)
     sources += ["examples"] * len(texts)
     return Written(sources, asked + groups, answers + texts, np.array(scores + list(example_scores)))
 
