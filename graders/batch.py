@@ -12,8 +12,8 @@ committed by the parent as each task finishes, one transaction per task:
   that keeps its loaded grader for the next chunk, so the model loads once per worker.
 
 A student x item is skipped when the gradebook already holds it graded from the same content hash by
-the same version (runner + check bundle, or package + calibration + question), so a rerun after a
-kill grades only what was not committed. Whatever one task does, the others still run: failures are
+the same version (runner + check bundle, or package + calibration + answer model + question), so a rerun
+after a kill grades only what was not committed. Whatever one task does, the others still run: failures are
 stored as rows with status ``error`` (the grader failed: retried next run) or ``invalid`` (the input
 is unusable: kept until the file changes). A student folder's unusable inputs are the ones the latest run
 found there: an ``invalid`` row that no input stands for any more (its file removed, renamed or fixed) is
@@ -59,6 +59,7 @@ GRADER_SOURCES = (
     "feedback.py",
     "embedding.py",
     "calibration.py",
+    "answer_model.py",
 )
 THEORY_CHUNK = 64  # answers per grade_many call: large enough to batch the encoder, small enough to resume
 
@@ -317,6 +318,7 @@ class Inputs:
     bank: Bank | None = None  # None when the folder holds no theory answers
     bank_path: str = ""  # the workers load the bank again from here
     calibration: str = ""  # its JSON
+    answer_model: str = ""  # sha256 of the bank's answer model file, "" without one
 
 
 def read_inputs(
@@ -325,6 +327,7 @@ def read_inputs(
     """Discover ``root`` (skipping ``outputs``, see ``discover``) and load what its theory answers need.
     Every mistake in the inputs (no such folder, no submissions, unknown or broken bank) raises here, so a
     caller can check them before it creates a gradebook."""
+    from graders.answer_model import model_path
     from graders.bank import load_bank, resolve_bank_path
     from graders.calibration import calibration_for
 
@@ -333,6 +336,8 @@ def read_inputs(
         return Inputs(files, [], invalid, students)
     bank_path = str(resolve_bank_path(bank))
     calibration = json.dumps(calibration_for(bank_path).to_json(), sort_keys=True)
+    learned = model_path(bank_path)
+    answer_model = sha256(learned.read_bytes()) if learned.is_file() else ""
     loaded = load_bank(bank_path)
     answers: list[Answer] = []
     for student, paths in attempts.items():
@@ -345,7 +350,7 @@ def read_inputs(
             answers += found
             invalid += problems
     kept, repeated = _one_answer_each(answers)
-    return Inputs(files, kept, invalid, students, repeated, loaded, bank_path, calibration)
+    return Inputs(files, kept, invalid, students, repeated, loaded, bank_path, calibration, answer_model)
 
 
 def plan(inputs: Inputs, book: Gradebook, *, chunk: int = THEORY_CHUNK, force: bool = False) -> Plan:
@@ -386,7 +391,7 @@ def plan(inputs: Inputs, book: Gradebook, *, chunk: int = THEORY_CHUNK, force: b
                     PracticalTask(student, practical, str(path), content, versions[practical])
                 )
     if (loaded := inputs.bank) is not None:
-        grader_version = _grader_code() + inputs.calibration
+        grader_version = _grader_code() + inputs.calibration + inputs.answer_model
         questions = {q.id: q for q in loaded.questions}
         for position, q in enumerate(loaded.questions):
             items.append(

@@ -278,6 +278,18 @@ def test_read_inputs_reads_real_exports_and_reports_bad_files(tmp_path: Path) ->
         discover(tmp_path / "missing")
 
 
+def test_a_refitted_answer_model_changes_the_version_theory_answers_are_graded_by(tmp_path: Path) -> None:
+    """``quiz calibrate`` refits a bank's answer model next to it: the next batch regrades."""
+    bank = tmp_path / "tiny.toml"
+    bank.write_text((Path(__file__).parent / "data" / "grading" / "tiny_bank.toml").read_text())
+    _write(tmp_path / "class" / "s1" / "answers.csv", "question_id,answer\nT1,in parallel\n")
+    before = read_inputs(tmp_path / "class", bank=str(bank))
+    (tmp_path / "tiny.answers.json").write_text('{"format": 1}')
+    after = read_inputs(tmp_path / "class", bank=str(bank))
+    assert before.answer_model == "" and after.answer_model
+    assert "answer_model.py" in batch.GRADER_SOURCES
+
+
 @pytest.mark.parametrize(
     ("case", "message"),
     [
