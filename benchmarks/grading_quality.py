@@ -30,6 +30,8 @@ import logging
 import pickle
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -119,9 +121,10 @@ BLIND_SETS = {
     "Eighth": (
         ROOT / "tests" / "data" / "grading" / "adversarial_blind7.csv",
         "10 answers to each question (one partial, two misconceptions), written in session 17 by an author "
-        "told to make the misconceptions what half-understanding students write; graded fresh with the "
-        "final code: without an answer model r 0.588, misconception 0.51, paraphrase 0.67; with one fitted "
-        "on the seven earlier sets r 0.873, misconception 0.13, paraphrase 0.70",
+        "told to make the misconceptions what half-understanding students write; graded fresh by the "
+        "grader of that moment (before the answer model read claims without their foil phrases): without "
+        "an answer model r 0.588, misconception 0.51, paraphrase 0.67; with one fitted on the seven "
+        "earlier sets r 0.873, misconception 0.13, paraphrase 0.70",
     ),
     "Ninth": (
         ROOT / "tests" / "data" / "grading" / "adversarial_blind8.csv",
@@ -174,16 +177,23 @@ def without_caps(data: Graded) -> Graded:
     return replace(data, grades=grades)
 
 
-def without_answer_model(data: Graded) -> Graded:
-    """The same rows as if graded without the bank's answer model."""
-    grades = [replace(g, signals={k: v for k, v in g.signals.items() if k != LEARNED}) for g in data.grades]
+def without_signal(data: Graded, signal: str) -> Graded:
+    """The same rows as if graded without the part that gives ``signal``: the answer verifier (as with
+    another embedding model) or the bank's answer model."""
+    grades = [replace(g, signals={k: v for k, v in g.signals.items() if k != signal}) for g in data.grades]
     return replace(data, grades=grades)
 
 
-def without_verifier(data: Graded) -> Graded:
-    """The same rows as if graded without the answer verifier (as with another embedding model)."""
-    grades = [replace(g, signals={k: v for k, v in g.signals.items() if k != VERIFIER}) for g in data.grades]
-    return replace(data, grades=grades)
+@contextmanager
+def fitted_without(grader: ShortAnswerGrader, written: Written, source: str) -> Iterator[None]:
+    """``grader`` grades with an answer model fitted on ``written`` without the answers from ``source``,
+    then gets its own back."""
+    shipped = grader.answer_model
+    grader.answer_model = fit_answer_model(grader, load_bank(), written.without(source), source="benchmark")
+    try:
+        yield
+    finally:
+        grader.answer_model = shipped
 
 
 def review_quality(graded: list[Outcome] | list[Grade], y: np.ndarray) -> str:
@@ -294,13 +304,10 @@ def adversarial(grader: ShortAnswerGrader, path: Path = ADVERSARIAL) -> tuple[di
 def adversarial_lines(grader: ShortAnswerGrader, written: Written, path: Path, title: str) -> list[str]:
     """A written set graded with an answer model fitted without it, then without any: r, the mean score
     per category, and the review figures."""
-    bank = load_bank()
-    shipped = grader.answer_model
-    grader.answer_model = fit_answer_model(grader, bank, written.without(path.name), source="benchmark")
-    cats, r, review = adversarial(grader, path)
-    grader.answer_model = None
-    plain_cats, plain_r, _ = adversarial(grader, path)
-    grader.answer_model = shipped
+    with fitted_without(grader, written, path.name):
+        cats, r, review = adversarial(grader, path)
+        grader.answer_model = None
+        plain_cats, plain_r, _ = adversarial(grader, path)
     return [
         "",
         f"{title}: r = {r:.3f} with the expected scores; mean score per category:",
@@ -318,12 +325,8 @@ def right_answers(grader: ShortAnswerGrader, written: Written) -> str:
     """Full-mark answers worded against the wrong idea ("unlike RNNs, which ...", "it does not ..."):
     how many a false reversal, misconception or other question caps (graded with an answer model fitted
     without them)."""
-    shipped = grader.answer_model
-    grader.answer_model = fit_answer_model(
-        grader, load_bank(), written.without(RIGHT_ANSWERS.name), source="benchmark"
-    )
-    _, grades, by_style = _graded_rows(grader, RIGHT_ANSWERS, "style")
-    grader.answer_model = shipped
+    with fitted_without(grader, written, RIGHT_ANSWERS.name):
+        _, grades, by_style = _graded_rows(grader, RIGHT_ANSWERS, "style")
     scores = scores_of(grades)
     capped = sum(1 for g in grades if set(g.flags) & set(CAPS_OF_WRONG))
     styles = ", ".join(f"{style} {score:.2f}" for style, score in by_style.items())
@@ -405,7 +408,7 @@ def main() -> None:
     lines.append(
         f"| all, without detector caps | {pearsonr(no_caps, y)[0]:.3f} | {np.abs(no_caps - y).mean():.3f} |"
     )
-    unlearned = scores_of(loqo(dev, semeval, graded_as=without_answer_model(dev), examples=examples))
+    unlearned = scores_of(loqo(dev, semeval, graded_as=without_signal(dev, LEARNED), examples=examples))
     lines.append(
         f"| all, without the answer model | {pearsonr(unlearned, y)[0]:.3f} | "
         f"{np.abs(unlearned - y).mean():.3f} |"
@@ -419,7 +422,7 @@ def main() -> None:
     lines.append(" ".join(f"`{f}` {pearsonr(X[:, i], y)[0]:+.2f};" for i, f in enumerate(FEATURES)))
 
     sem = semeval_unseen(semeval, dev + examples)
-    plain = semeval_unseen(without_verifier(semeval), dev + examples)
+    plain = semeval_unseen(without_signal(semeval, VERIFIER), dev + examples)
     lines += [
         "",
         f"SemEval-2013 train, 5 folds split by question (unseen questions, reference answer only, "
@@ -455,7 +458,8 @@ def main() -> None:
         args.cache, "dev_short", lambda: grade_all(grader, as_adhoc(bank, dev_data, first_sentence=True))
     )
     short = scores_of(loqo(dev, semeval, graded_as=dev_short, examples=examples))
-    short_plain = scores_of(loqo(dev, semeval, graded_as=without_verifier(dev_short), examples=examples))
+    unverified = without_signal(dev_short, VERIFIER)
+    short_plain = scores_of(loqo(dev, semeval, graded_as=unverified, examples=examples))
     lines += [
         "",
         f"theory_dev graded from question + model answer only (no rubric, no misconceptions; "
