@@ -133,6 +133,15 @@ BLIND_SETS = {
         "earlier sets, before it read claims without their foil phrases): r 0.907, misconception 0.14, "
         "negation 0.11 (without an answer model r 0.812, misconception 0.19, negation 0.29)",
     ),
+    "Tenth": (
+        ROOT / "tests" / "data" / "grading" / "adversarial_blind9.csv",
+        "10 answers to each question, as the eighth, written in session 18 in the voices of students, some "
+        'writing in a second language, with negations worded ten ways ("it is a myth that", "hardly", '
+        '"neither ... nor", antonyms); graded fresh by the grader and the answer model of that moment '
+        "(fitted on the nine earlier sets): r 0.919, misconception 0.11, negation 0.16 (without an answer "
+        'model r 0.723, misconception 0.39, negation 0.49, vague 0.25); the denial frames ("it is wrong to '
+        'say that", "a myth that", "hardly") came from it',
+    ),
 }
 RIGHT_ANSWERS = ROOT / "tests" / "data" / "grading" / "right_answers.csv"
 CAPS_OF_WRONG = ("misconception", "contradicts_key", "other_question")

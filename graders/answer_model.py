@@ -5,15 +5,19 @@ Why: the grader's other signals compare an answer with the model answer, its rub
 misconceptions, and a misconception stated in the topic's own words ("BERT is trained twice, once left to
 right and once right to left"; "the core principle is convolution") matches the key as well as a right
 answer does. Answers to the same question, graded, tell what no comparison with one key can: which ways of
-saying it are wrong. Logistic regression over the answer's embedding (the grader's, with each sentence's
-phrases that it sets its claim against left out: "unlike RNNs, which ..." claims nothing about RNNs; only
-such sentences are encoded again):
+saying it are wrong. Logistic regression over two unit vectors of the answer (the grader's embedding;
+``ShortAnswerGrader.answer_vectors``), both without the phrases each sentence sets its claim against
+("unlike RNNs, which ..." claims nothing about RNNs): ``a``, what the answer affirms, without what it
+denies ("it does not read the input; it takes the encoder's output" affirms the second clause only), and
+``s``, what it states, denials included:
 
-    logit = a . w + (a * r) . v + a . w_q + b_q + b
+    logit = a . w + (a * r) . v + a . w_q + b_q + s . w_s + (s * r) . v_s + b
 
-with ``a`` the answer's unit vector, ``r`` the model answer's, ``w`` and ``v`` shared by all questions and
-``w_q``, ``b_q`` the question's own. Fitted with L2 regularisation on answers labelled right (scored 0.5 or
-more) or wrong.
+with ``r`` the model answer's unit vector, ``w``, ``v``, ``w_s`` and ``v_s`` shared by all questions and
+``w_q``, ``b_q`` the question's own. A right answer that denies the wrong idea ("it does not start from
+random weights: it starts from the pre-trained ones") reads like the wrong idea to a model of one vector;
+one that reads both learns what a denial is worth. Fitted with L2 regularisation on answers labelled right
+(scored 0.5 or more) or wrong.
 
 The score combines it with the calibrated score (``feedback.combined``): a weighted mean, at most the
 model's probability plus ``feedback.LEARNED_SLACK``, so that an answer the model judges wrong cannot score
@@ -48,7 +52,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SUFFIX = ".answers.json"
-FORMAT = 1
+FORMAT = 2
 REGULARISATION = 10.0  # scikit-learn's C: inverse strength of the L2 penalty
 MIN_ANSWERS = 10  # a question with fewer graded answers (or without both kinds) is not learned
 
@@ -69,8 +73,8 @@ class AnswerModel:
     fingerprint: str  # of the embedding model whose vectors it was fitted on (verifier.fingerprint)
     # question id -> (its digest, its row of ``own`` and ``biases``, how many answers it was learned from)
     questions: dict[str, tuple[str, int, int]]
-    shared: np.ndarray  # (dim,) w
-    agreement: np.ndarray  # (dim,) v, on the answer times the model answer
+    shared: np.ndarray  # (2 * dim,) w, then w_s
+    agreement: np.ndarray  # (2 * dim,) v, then v_s: on the answer's vectors times the model answer
     own: np.ndarray  # (questions, dim) w_q
     biases: np.ndarray  # (questions,) b_q
     intercept: float
@@ -82,15 +86,17 @@ class AnswerModel:
         return known[2] if known is not None and known[0] == digest(question) else 0
 
     def probability(self, question: Question, answer: np.ndarray, reference: np.ndarray) -> float | None:
-        """P(right) of an answer (its unit vector) to ``question`` (its model answer's unit vector), None
-        for a question the model has not learned (or that was edited since)."""
+        """P(right) of an answer (its two unit vectors, affirmed and stated: shape (2, dim)) to
+        ``question`` (its model answer's unit vector), None for a question the model has not learned (or
+        that was edited since)."""
         if not self.answers_learned(question):
             return None
         row = self.questions[question.id][1]
+        both = answer.ravel()
         logit = (
-            float(answer @ self.shared)
-            + float((answer * reference) @ self.agreement)
-            + float(answer @ self.own[row])
+            float(both @ self.shared)
+            + float((answer * reference).ravel() @ self.agreement)
+            + float(answer[0] @ self.own[row])
             + float(self.biases[row])
             + self.intercept
         )
@@ -135,7 +141,8 @@ class AnswerModel:
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(
                 f"{where} is not a valid answer model: {exc}",
-                hint="regenerate it with scripts/train_answer_model.py, or delete it to grade without it",
+                hint="fit it again with 'quiz calibrate' (the packaged bank's with "
+                "scripts/train_answer_model.py), or delete it to grade without it",
             ) from None
 
     def save(self, path: Path) -> None:
@@ -173,10 +180,10 @@ def fit(
     fingerprint: str,
     source: str = "",
 ) -> AnswerModel:
-    """Fit on graded answers: ``asked[i]`` the question id of answer ``i``, ``answers`` their unit vectors
-    (as the grader computes them), ``right`` their labels, ``references`` each question's model answer
-    vector. Questions with fewer than ``MIN_ANSWERS`` answers, or without both right and wrong ones, keep
-    no weights of their own and are not scored by the model."""
+    """Fit on graded answers: ``asked[i]`` the question id of answer ``i``, ``answers`` their two unit
+    vectors each, (answers, 2, dim), as the grader computes them, ``right`` their labels, ``references``
+    each question's model answer vector. Questions with fewer than ``MIN_ANSWERS`` answers, or without
+    both right and wrong ones, keep no weights of their own and are not scored by the model."""
     from sklearn.linear_model import LogisticRegression
 
     by_id = {q.id: q for q in questions}
@@ -195,26 +202,28 @@ def fit(
             hint="grade more answers to each question",
         )
     keep = np.isin(asked_arr, learned)
-    a = np.asarray(answers, dtype=np.float64)[keep]
+    vectors = np.asarray(answers, dtype=np.float64)[keep]
     rows = [learned.index(q) for q in asked_arr[keep]]
-    dim = a.shape[1]
+    dim = vectors.shape[2]
     r = np.array([references[q] for q in asked_arr[keep]], dtype=np.float64)
-    own = np.zeros((len(a), len(learned) * dim))
-    onehot = np.zeros((len(a), len(learned)))
+    own = np.zeros((len(vectors), len(learned) * dim))
+    onehot = np.zeros((len(vectors), len(learned)))
     for i, k in enumerate(rows):
-        own[i, k * dim : (k + 1) * dim] = a[i]
+        own[i, k * dim : (k + 1) * dim] = vectors[i, 0]
         onehot[i, k] = 1.0
-    x = np.hstack([a, a * r, own, onehot])
+    both = vectors.reshape(len(vectors), 2 * dim)
+    x = np.hstack([both, (vectors * r[:, None, :]).reshape(len(vectors), 2 * dim), own, onehot])
     lr = LogisticRegression(C=REGULARISATION, max_iter=5000).fit(x, right[keep])
     coef = lr.coef_[0]
     counts = {q: int((asked_arr == q).sum()) for q in learned}
+    start = 4 * dim  # the questions' own weights
     return AnswerModel(
         fingerprint=fingerprint,
         questions={q: (digest(by_id[q]), k, counts[q]) for k, q in enumerate(learned)},
-        shared=coef[:dim].astype(np.float32),
-        agreement=coef[dim : 2 * dim].astype(np.float32),
-        own=coef[2 * dim : 2 * dim + len(learned) * dim].reshape(len(learned), dim).astype(np.float32),
-        biases=coef[2 * dim + len(learned) * dim :].astype(np.float32),
+        shared=coef[: 2 * dim].astype(np.float32),
+        agreement=coef[2 * dim : start].astype(np.float32),
+        own=coef[start : start + len(learned) * dim].reshape(len(learned), dim).astype(np.float32),
+        biases=coef[start + len(learned) * dim :].astype(np.float32),
         intercept=float(lr.intercept_[0]),
         source=source,
     )

@@ -231,12 +231,12 @@ class ShortAnswerGrader:
         return grades
 
     def answer_vectors(self, pairs: Iterable[tuple[Item, str]]) -> np.ndarray:
-        """Each answer's claim vector as grading computes it (``_read``; zeros for an empty answer): what
-        ``graders.answer_model`` learns from."""
+        """Each answer's claim vectors as grading computes them (``_read``; zeros for an empty answer):
+        what ``graders.answer_model`` learns from, (answers, 2, dim)."""
         pairs = list(pairs)
         packs = self.packs([item for item, _ in pairs])
         claims = self._read(pairs, packs)[4]
-        empty = np.zeros_like(packs[0][0].reference.vector) if packs else None
+        empty = np.zeros((2, *packs[0][0].reference.vector.shape), np.float32) if packs else None
         return np.array([empty if claim is None else claim for claim in claims])
 
     def _read(
@@ -244,9 +244,11 @@ class ShortAnswerGrader:
     ) -> tuple[list[str], list[list[str]], list[Analysis], list[list[Encoded]], list[np.ndarray | None]]:
         """The answers as graded (text addressed to the grader removed, "I don't know" emptied), their
         first flags, analyses, encoded sentences and claim vectors (None without a sentence): one parse
-        and one encode for all. A claim vector is the answer's vector with each sentence's phrases that
-        it sets its claim against left out ("unlike RNNs, which go step by step, ..."): the answer model
-        reads words, not what the answer says of them."""
+        and one encode for all. The answer model reads words, not what the answer says of them, so it gets
+        two vectors of each answer: what it affirms, without what it denies ("does not read the input;
+        it takes the encoder's output"), and what it states, denials and all; both without the phrases
+        it sets its claims against ("unlike RNNs, which go step by step, ..."). Only sentences with such
+        phrases or denials are encoded again."""
         texts, flag_sets = [], []
         for _, answer in pairs:
             flags = []
@@ -265,15 +267,28 @@ class ShortAnswerGrader:
         analyses = [analyse(doc, topic) for doc, topic in zip(self._parse(texts), topics, strict=True)]
         sentences = [s for a in analyses for s in a.sentences]
         foiled = [i for i, s in enumerate(sentences) if s.claim is not None]
-        encoded = encode(self.model, [s.text for s in sentences] + [sentences[i].claim for i in foiled])
-        claimed = encoded[: len(sentences)]
+        denying = [i for i, s in enumerate(sentences) if s.affirmed is not None]
+        encoded = encode(
+            self.model,
+            [s.text for s in sentences]
+            + [sentences[i].claim for i in foiled]
+            + [sentences[i].affirmed for i in denying],
+        )
+        stated = encoded[: len(sentences)]
         for k, i in enumerate(foiled):
-            claimed[i] = encoded[len(sentences) + k]
+            stated[i] = encoded[len(sentences) + k]
+        affirmed = list(stated)
+        for k, i in enumerate(denying):
+            affirmed[i] = encoded[len(sentences) + len(foiled) + k]
         per_answer, claims, start = [], [], 0
         for analysis in analyses:
             end = start + len(analysis.sentences)
             per_answer.append(encoded[start:end])
-            claims.append(concat(claimed[start:end]).vector if end > start else None)
+            claims.append(
+                np.stack([concat(affirmed[start:end]).vector, concat(stated[start:end]).vector])
+                if end > start
+                else None
+            )
             start = end
         return texts, flag_sets, analyses, per_answer, claims
 

@@ -20,7 +20,10 @@ from thinc.api import Model, NumpyOps
 from graders.rule_index import index_attribute_rules
 
 _STEMMER = PorterStemmer()
-NEGATIONS = frozenset({"not", "no", "never", "without", "nothing", "none", "neither", "nor", "cannot", "n't"})
+# "hardly", "barely" and "scarcely" deny like "not": "self-attention hardly lets it weigh the parts"
+NEGATIONS = frozenset(
+    "not no never without nothing none neither nor cannot n't hardly barely scarcely".split()
+)
 # Stop words that carry meaning in a grading context stay content words: "not parallel" != "parallel".
 _KEEP = frozenset(
     {"not", "no", "never", "without", "all", "both", "only", "same", "first", "next", "last", "one"}
@@ -202,6 +205,11 @@ _SUBSTITUTES = ("instead of", "rather than")
 _SUBSTITUTE_ENDS = frozenset(phrase.split()[-1] for phrase in _SUBSTITUTES)
 _CAUSATIVE = frozenset({"let", "make", "allow", "enable", "help", "cause", "force"})
 _DIMINISHERS = frozenset({"less"})
+# What a clause says of the claim it governs to deny it: "it is wrong to say that X", "it is a myth that
+# X", "a common misconception is that X".
+_DENYING = frozenset(
+    {"wrong", "false", "untrue", "incorrect", "inaccurate", "myth", "misconception", "mistake", "fallacy"}
+)
 _NOT_ONLY = frozenset({"only", "just", "merely", "simply"})
 # Phrases that deny the contrast side after them, like a negation: "one step at a time instead of in
 # parallel".
@@ -276,6 +284,9 @@ class Sentence:
     quantities: frozenset[tuple[str, str | None]] = frozenset()
     # the text without the phrases it sets its claim against ("unlike RNNs, which ..."); None: it has none
     claim: str | None = None
+    # the claim without what it denies ("X does not read the input; it takes the encoder's output" -> "; it
+    # takes the encoder's output"); None: it denies nothing, or nothing else
+    affirmed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -394,8 +405,12 @@ def _negates_complement(head: Token, child: Token) -> bool:
     return infinitive and (head.lemma_ in _FAIL or any(t.lower_ in _FAIL for t in head.children))
 
 
-def _clauses(sent: Span, parsed: _Parsed) -> tuple[Clause, ...]:
+def _clauses(sent: Span, parsed: _Parsed) -> tuple[tuple[Clause, ...], set[int]]:
+    """The sentence's clauses, and the tokens it denies: its negated clauses with the clauses they govern
+    ("is not the part that reads the input"), and the phrases negated on their own ("with no recurrence",
+    "without any recurrence")."""
     groups: dict[int, list[Token]] = {}
+    phrases: set[int] = set()
     negated: set[int] = set()
     local: dict[int, set[str]] = {}
     subjects: dict[int, str] = {}
@@ -437,6 +452,7 @@ def _clauses(sent: Span, parsed: _Parsed) -> tuple[Clause, ...]:
             ]
             for word in denied:
                 local.setdefault(head.i, set()).add(stem(word.lemma_ or word.text))
+            phrases.update(t.i for t in tok.subtree)
         elif (
             # on the clause's head: a verb's, or a verbless clause's when it is "not" ("not efficient";
             # "no" there, often misparsed, denies only its noun: "...; no recurrence -> efficient")
@@ -449,6 +465,20 @@ def _clauses(sent: Span, parsed: _Parsed) -> tuple[Clause, ...]:
             negated.add(head.i)  # "does not take", "no layer takes", "neither part is focused on"
         else:  # "not" / "no" on a word of its own: "higher, not lower", "no recurrence"
             local.setdefault(head.i, set()).add(stem(tok.head.lemma_ or tok.head.text))
+            noun = tok.head.pos_ in ("NOUN", "PROPN")
+            phrases.update(t.i for t in tok.head.subtree) if noun else phrases.update((tok.i, tok.head.i))
+    for i, head in heads.items():
+        children = list(head.children)
+        deps = {c.dep_ for c in children}
+        if (
+            # "it is wrong to say that X" denies X ("it is not wrong to say that X" does not)
+            deps & {"ccomp", "xcomp"}
+            and any(c.dep_ in ("attr", "acomp", "nsubj") and c.lemma_.lower() in _DENYING for c in children)
+        ) or (
+            # "it is a myth that X"
+            head.dep_ == "acl" and head.head.lemma_.lower() in _DENYING and "mark" in deps
+        ):
+            negated ^= {i}
     # A denial reaches the clauses it governs: complements ("does not let it attend"), gerunds after a
     # preposition ("not focused on understanding"; not "does not depend on how far apart they are"), and
     # verbs coordinated under the same auxiliary ("does not refine X or capture Y": the bare form "capture").
@@ -469,10 +499,24 @@ def _clauses(sent: Span, parsed: _Parsed) -> tuple[Clause, ...]:
             )
         ):
             negated.add(i)
-    return tuple(
+    clauses = tuple(
         Clause(parsed.stems(toks), i in negated, frozenset(local.get(i, ())), subjects.get(i))
         for i, toks in groups.items()
     )
+    # A clause a denied one governs is denied with it ("is not the part that reads the input"), unless a
+    # colon or semicolon sets it apart: "does not treat them equally: for each step it weighs them".
+    denied = set(negated)
+    for i in sorted(heads, key=lambda i: len(list(heads[i].ancestors))):
+        clause = heads[i]
+        parent = parsed.clause_head(clause.head) if clause.head.i != clause.i else None
+        if (
+            parent is not None
+            and parent.i in denied
+            and clause.dep_ not in ("conj", "parataxis")
+            and not any(t.text in (":", ";") for t in sent.doc[parent.i : clause.left_edge.i])
+        ):
+            denied.add(i)
+    return clauses, phrases | {t.i for i in denied for t in groups[i]}
 
 
 class _Entities:
@@ -687,21 +731,27 @@ def _foil(sent: Span) -> set[int]:
     return tokens
 
 
+def _without(sent: Span, tokens: set[int]) -> str | None:
+    """The sentence's text without ``tokens``; None when none is left out, or no word is left."""
+    text = "".join(t.text_with_ws for t in sent if t.i not in tokens).strip() if tokens else ""
+    return text if any(c.isalnum() for c in text) else None
+
+
 def _sentence(sent: Span, entities: _Entities, parsed: _Parsed) -> Sentence:
     entity_of = entities.of_sentence(sent)
     sides, frames = _sides(sent, entity_of, parsed), _frames(sent, entity_of, parsed)
     foil = _foil(sent)
-    claimed = parsed.stems([t for t in sent if t.i not in foil])
-    claim = "".join(t.text_with_ws for t in sent if t.i not in foil).strip() if foil else ""
+    clauses, denied = _clauses(sent, parsed)
     return Sentence(
         sent.text.strip(),
         parsed.stems(sent),
-        _clauses(sent, parsed),
+        clauses,
         sides,
         frames,
-        claimed,
+        parsed.stems([t for t in sent if t.i not in foil]),
         _quantities(sent),
-        claim if any(c.isalnum() for c in claim) else None,
+        _without(sent, foil),
+        _without(sent, foil | denied) if denied - foil else None,
     )
 
 

@@ -21,21 +21,28 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
 
+def _answer(affirmed: np.ndarray, stated: np.ndarray | None = None) -> np.ndarray:
+    """An answer's two vectors, as the grader gives them: what it affirms, what it states."""
+    return _unit(np.stack([affirmed, affirmed if stated is None else stated]))
+
+
 def _written(seed: int = 0) -> tuple[list[str], np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """Answers to T1 and T2 of the tiny bank: right ones lean towards the question's own direction (axis 0
-    for T1, axis 1 for T2), wrong ones away from it."""
+    """Answers to T1 and T2 of the tiny bank: right ones affirm the question's own direction (axis 0 for
+    T1, axis 1 for T2), wrong ones the opposite. Every other right answer denies the wrong idea: what it
+    states, denials included, leans the wrong way."""
     rng = np.random.default_rng(seed)
     asked, vectors, right = [], [], []
     for qid, axis in (("T1", 0), ("T2", 1)):
         for k in range(40):
             is_right = k % 2 == 0
-            v = rng.normal(size=DIM) * 0.3
-            v[axis] += 1.0 if is_right else -1.0
+            affirmed, stated = rng.normal(size=DIM) * 0.3, rng.normal(size=DIM) * 0.3
+            affirmed[axis] += 1.0 if is_right else -1.0
+            stated[axis] += -1.0 if k % 4 == 0 else 1.0 if is_right else -1.0
             asked.append(qid)
-            vectors.append(v)
+            vectors.append(_answer(affirmed, stated))
             right.append(is_right)
     references = {"T1": np.eye(DIM)[0], "T2": np.eye(DIM)[1]}
-    return asked, _unit(np.array(vectors)), np.array(right), references
+    return asked, np.array(vectors), np.array(right), references
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +53,21 @@ def model() -> AnswerModel:
 
 def test_it_learns_each_questions_right_answers(model: AnswerModel) -> None:
     t1, t2 = load_bank(BANK).questions
-    right_t1, wrong_t1 = _unit(np.eye(DIM)[0] + 0.1), _unit(-np.eye(DIM)[0] + 0.1)
+    right_t1, wrong_t1 = _answer(np.eye(DIM)[0] + 0.1), _answer(-np.eye(DIM)[0] + 0.1)
     p = model.probability(t1, right_t1, np.eye(DIM)[0])
     assert type(p) is float and p > 0.8  # a plain float: grades are stored as JSON
     assert model.probability(t1, wrong_t1, np.eye(DIM)[0]) < 0.2
     assert model.answers_learned(t1) == 40 and model.answers_learned(t2) == 40
+
+
+def test_it_reads_what_an_answer_affirms_apart_from_what_it_denies(model: AnswerModel) -> None:
+    t1 = load_bank(BANK).question("T1")
+    # it states the wrong idea (to deny it) and affirms the right one: like the right answers that did
+    denies_wrong = _answer(np.eye(DIM)[0] + 0.1, -np.eye(DIM)[0] + 0.1)
+    assert model.probability(t1, denies_wrong, np.eye(DIM)[0]) > 0.7
+    # it denies the right idea and affirms the wrong one: like the wrong answers
+    denies_right = _answer(-np.eye(DIM)[0] + 0.1, np.eye(DIM)[0] + 0.1)
+    assert model.probability(t1, denies_right, np.eye(DIM)[0]) < 0.3
 
 
 def test_a_question_edited_since_or_unknown_is_not_scored(model: AnswerModel) -> None:
@@ -58,8 +75,8 @@ def test_a_question_edited_since_or_unknown_is_not_scored(model: AnswerModel) ->
     edited = t1.model_copy(update={"model_answer": t1.model_answer + " Also, attention."})
     other = t1.model_copy(update={"id": "T9"})
     assert digest(edited) != digest(t1)
-    assert model.probability(edited, np.eye(DIM)[0], np.eye(DIM)[0]) is None
-    assert model.probability(other, np.eye(DIM)[0], np.eye(DIM)[0]) is None
+    assert model.probability(edited, _answer(np.eye(DIM)[0]), np.eye(DIM)[0]) is None
+    assert model.probability(other, _answer(np.eye(DIM)[0]), np.eye(DIM)[0]) is None
     assert model.answers_learned(edited) == 0
 
 
@@ -87,7 +104,7 @@ def test_it_round_trips_through_json_next_to_its_bank(model: AnswerModel, tmp_pa
     model.save(path)
     again = AnswerModel.for_bank(bank, "fp")
     t1 = load_bank(BANK).question("T1")
-    v = _unit(np.arange(DIM, dtype=float))
+    v = _answer(np.arange(DIM, dtype=float), np.arange(DIM, dtype=float)[::-1])
     assert again is not None and again.probability(t1, v, np.eye(DIM)[0]) == pytest.approx(
         model.probability(t1, v, np.eye(DIM)[0]), abs=1e-4
     )

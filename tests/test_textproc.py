@@ -164,6 +164,22 @@ def sentence():
             "Each Transformer layer applies self-attention and feed-forward processing to the output of the "
             "previous layer.",
         ),
+        # a clause that calls the claim it governs wrong denies it
+        ("It is wrong to say that BERT is pre-trained.", "BERT is pre-trained."),
+        (
+            "It is a myth that Transformers process the tokens in parallel.",
+            "Transformers process the tokens in parallel.",
+        ),
+        (
+            "A common misconception is that self-attention weighs the parts of the same sequence.",
+            "Self-attention weighs the parts of the same sequence.",
+        ),
+        ("It is false that BERT reads both the left and the right context.", "BERT reads both contexts."),
+        # "hardly" denies like "not"
+        (
+            "Self-attention hardly lets the model weigh the parts of the input against each other.",
+            "Self-attention lets the model weigh the parts of the input against each other.",
+        ),
     ],
 )
 def test_reversals_are_found(sentence, answer: str, point: str) -> None:
@@ -465,6 +481,26 @@ def test_the_claim_text_leaves_out_what_it_is_set_against(sentence) -> None:
     contrast = sentence("Unlike RNNs, which read tokens one by one, Transformers process them in parallel.")
     assert contrast.claim is not None and "RNNs" not in contrast.claim and "in parallel" in contrast.claim
     assert sentence("Transformers process the tokens in parallel.").claim is None
+
+
+def test_the_affirmed_text_leaves_out_what_the_sentence_denies(sentence) -> None:
+    """What the answer model reads as affirmed: a denied clause, what it governs and a denied phrase are
+    left out; a colon or semicolon sets the next claim apart. A sentence that denies everything it says
+    has no affirmed text of its own."""
+    parsed = sentence(
+        "The decoder is not the part that reads the input; it takes the encoder's representation and "
+        "generates the output from it."
+    )
+    assert parsed.affirmed is not None and "reads" not in parsed.affirmed and "generates" in parsed.affirmed
+    parsed = sentence(
+        "Attention doesn't treat all input positions equally: for each output step it gives higher weights "
+        "to the most relevant parts."
+    )
+    assert parsed.affirmed is not None and "equally" not in parsed.affirmed and "weights" in parsed.affirmed
+    parsed = sentence("BERT is a stack of encoders with no recurrence, reading both sides at once.")
+    assert parsed.affirmed is not None and "recurrence" not in parsed.affirmed and "both" in parsed.affirmed
+    assert sentence("Transformers do not use recurrence.").affirmed is None
+    assert sentence("It is not wrong to say that BERT is pre-trained.").affirmed is None
 
 
 def test_a_foil_word_as_the_verb_of_a_clause_is_claimed(sentence) -> None:
