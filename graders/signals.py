@@ -427,13 +427,17 @@ def _negation(sentence: Sentence, target: Sentence, question: frozenset[str]) ->
     of "it keeps generating until a stopping criterion is met")."""
     if not (target.stems and sentence.clauses):
         return None
-    parts = [(target.stems - question, target.clauses)]
+    parts = [target.stems - question]
     if len(target.clauses) > 1:
-        parts += [(clause.stems - question, (clause,)) for clause in target.clauses]
-    return "negates it" if any(_denied(sentence, stems, clauses) for stems, clauses in parts) else None
+        parts += [clause.stems - question for clause in target.clauses]
+    return "negates it" if any(_denied(sentence, stems, target.clauses) for stems in parts) else None
 
 
 def _denied(sentence: Sentence, target_stems: frozenset[str], target_clauses: tuple[Clause, ...]) -> bool:
+    """Whether the sentence's clause that carries ``target_stems`` has the other polarity than the target's
+    clause it shares most with: of all of them, so that "changes do not affect the caller's variable" does
+    not deny "changes affect the original" when the target also says "changes do not affect the caller"."""
+
     def shared_with(clause_stems: frozenset[str], other: frozenset[str]) -> frozenset[str]:
         return (clause_stems | _opposites(clause_stems, other)) & other
 

@@ -205,6 +205,7 @@ _SUBSTITUTES = ("instead of", "rather than")
 _SUBSTITUTE_ENDS = frozenset(phrase.split()[-1] for phrase in _SUBSTITUTES)
 _CAUSATIVE = frozenset({"let", "make", "allow", "enable", "help", "cause", "force"})
 _DIMINISHERS = frozenset({"less"})
+_REGARDLESS = frozenset({"independent", "independently", "regardless", "irrespective", "irrespectively"})
 # What a clause says of the claim it governs to deny it: "it is wrong to say that X", "it is a myth that
 # X", "a common misconception is that X".
 _DENYING = frozenset(
@@ -436,6 +437,11 @@ def _clauses(sent: Span, parsed: _Parsed) -> tuple[tuple[Clause, ...], set[int]]
         ):
             # "less effectively" denies the word it grades, like "not effectively"
             local.setdefault(head.i, set()).add(stem(tok.head.lemma_ or tok.head.text))
+        if tok.lower_ in _REGARDLESS:  # "independent of how it is implemented" denies that it matters
+            of = [c for c in tok.children if c.lower_ == "of"]
+            for phrase in of:
+                local.setdefault(head.i, set()).update(parsed.stems(list(phrase.subtree)))
+                phrases.update(t.i for t in phrase.subtree)
         if not _is_negation(tok):
             continue
         if tok.lower_ == "without":  # denies what it governs, not its clause: "generates it without using X"
@@ -453,6 +459,16 @@ def _clauses(sent: Span, parsed: _Parsed) -> tuple[tuple[Clause, ...], set[int]]
             for word in denied:
                 local.setdefault(head.i, set()).add(stem(word.lemma_ or word.text))
             phrases.update(t.i for t in tok.subtree)
+        elif (
+            tok.lower_ == "not"
+            and sent.start < tok.i < sent.end - 1
+            and sent.doc[tok.i - 1].is_punct
+            and sent.doc[tok.i + 1].tag_ == "IN"
+        ):
+            # ", not by how it is implemented" denies the phrase it introduces, not its clause
+            phrase = list(sent.doc[tok.i + 1].subtree)
+            local.setdefault(head.i, set()).update(parsed.stems(phrase))
+            phrases.update([tok.i, *(t.i for t in phrase)])
         elif (
             # on the clause's head: a verb's, or a verbless clause's when it is "not" ("not efficient";
             # "no" there, often misparsed, denies only its noun: "...; no recurrence -> efficient")

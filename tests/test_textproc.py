@@ -175,6 +175,11 @@ def sentence():
             "Self-attention weighs the parts of the same sequence.",
         ),
         ("It is false that BERT reads both the left and the right context.", "BERT reads both contexts."),
+        (
+            "An abstract data type depends on how it is implemented.",
+            "An abstract data type is a data type defined by its values and the operations on them, "
+            "independent of how it is implemented.",
+        ),
         # "hardly" denies like "not"
         (
             "Self-attention hardly lets the model weigh the parts of the input against each other.",
@@ -405,6 +410,19 @@ def test_an_output_of_another_length_is_no_output_of_the_same_length(sentence) -
         (
             "The encoder does not see the labels; the decoder generates the output sequence.",
             "The decoder generates the output sequence.",
+        ),
+        # a denial that agrees with one clause of the reference denies none of its others
+        (
+            "In pass by value the changes made in the function do not affect the caller's variable, in pass "
+            "by reference they do.",
+            "Pass by value copies the argument, so changes inside the function do not affect the caller; pass "
+            "by reference passes the variable itself, so changes affect the original.",
+        ),
+        # ", not by how" denies its phrase, not its clause; "independent of how" denies the same
+        (
+            "A data type defined by the operations you can do on it, not by how it is implemented.",
+            "An abstract data type is a data type defined by its values and the operations on them, "
+            "independent of how it is implemented.",
         ),
     ],
 )
