@@ -243,19 +243,22 @@ def _test(name: str, score: float, max_score: float, output: str) -> dict[str, A
     }
 
 
+def feedback_files(book: Gradebook, folder: Path) -> dict[str, tuple[Path, Path]]:
+    """Where ``write_feedback`` writes each student's feedback: ``<folder>/<student>/feedback.json`` and
+    ``results.json`` (Gradescope)."""
+    return {
+        s: (Path(folder) / s / "feedback.json", Path(folder) / s / "results.json") for s in book.students()
+    }
+
+
 def write_feedback(book: Gradebook, folder: Path) -> int:
-    """``<folder>/<student>/feedback.json`` and ``results.json`` (Gradescope) for every student."""
-    students = book.students()
-    written = []
-    for student in students:
-        target = Path(folder) / student
-        atomic_write_text(
-            target / "feedback.json", json.dumps(student_feedback(book, student), indent=2) + "\n"
-        )
-        atomic_write_text(target / "results.json", json.dumps(gradescope_for(book, student), indent=2) + "\n")
-        written += [target / "feedback.json", target / "results.json"]
-    book.record_outputs(written)
-    return len(students)
+    """Every student's ``feedback_files``."""
+    files = feedback_files(book, folder)
+    for student, (feedback, results) in files.items():
+        atomic_write_text(feedback, json.dumps(student_feedback(book, student), indent=2) + "\n")
+        atomic_write_text(results, json.dumps(gradescope_for(book, student), indent=2) + "\n")
+    book.record_outputs([path for pair in files.values() for path in pair])
+    return len(files)
 
 
 # --- HTML ----------------------------------------------------------------------------------------

@@ -274,6 +274,56 @@ def test_report_refuses_one_path_for_two_outputs(
     assert not (tmp_path / "out").exists() and not (tmp_path / "fb").exists()  # nothing written at all
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--csv", "fb/s1/feedback.json"],
+            "--feedback-dir fb writes fb/s1/feedback.json, which is the path of --csv",
+        ),
+        (
+            ["--html", "fb/s2/results.json"],
+            "--feedback-dir fb writes fb/s2/results.json, which is the path of --html",
+        ),
+        (
+            ["--csv", "fb/s3"],
+            "--feedback-dir fb writes fb/s3/feedback.json, which is inside {tmp}/fb/s3, which --csv",
+        ),
+        (
+            ["--html", "out", "--csv", "out/grades.csv"],
+            "--csv out/grades.csv is inside {tmp}/out, which --html",
+        ),
+    ],
+)
+def test_report_refuses_an_output_that_the_feedback_or_another_output_replaces(
+    book: Gradebook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    """The feedback folder's files are outputs too (``<student>/feedback.json``, ``results.json``), and a
+    file cannot be the folder another output writes into."""
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+    result = CliRunner().invoke(cli, ["report", str(book.path), "--feedback-dir", "fb", *args])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit)  # an error, not a traceback
+    assert result.output.startswith(f"Error: {message.format(tmp=tmp_path)}"), result.output
+    assert sorted(tmp_path.rglob("*")) == before  # nothing written at all
+
+
+def test_report_refuses_feedback_over_a_gradebook_in_the_feedback_folder(tmp_path: Path) -> None:
+    path = tmp_path / "fb" / "s1" / "feedback.json"
+    path.parent.mkdir(parents=True)
+    with Gradebook.open(path) as book:
+        book.put([theory("s1", "Q1", 1.0)])
+    grades, folder = tmp_path / "grades.csv", tmp_path / "fb"
+    result = CliRunner().invoke(
+        cli, ["report", str(path), "--csv", str(grades), "--feedback-dir", str(folder)]
+    )
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit)
+    assert f"--feedback-dir {folder} writes {path}, which is the gradebook" in result.output
+    assert not grades.exists()
+    with Gradebook.open(path, create=False) as again:
+        assert again.row("s1", "Q1") is not None
+
+
 def test_csv_runs_no_formula_a_student_id_holds(book: Gradebook, tmp_path: Path) -> None:
     book.put([theory("=HYPERLINK(1)", "Q1", 0.25)])
     write_csv(book, tmp_path / "grades.csv")

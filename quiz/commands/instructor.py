@@ -18,30 +18,55 @@ if TYPE_CHECKING:
     from graders.batch import Plan
 
 
-def _refuse_overwrites(gradebook: Path, outputs: dict[str, Path | None]) -> None:
-    """Refuse, before anything is written, an output (option -> path) that is the gradebook or one of the
-    files SQLite keeps beside it (``gradebook_files``): writing it would replace every grade and review
-    decision; and one that is another option's output too, which one output would replace. Resolved
-    paths, so that a symlink or another spelling of the same file is caught too."""
+def _refuse_overwrites(
+    gradebook: Path, outputs: dict[str, Path | None], folders: dict[str, list[Path]] | None = None
+) -> None:
+    """Refuse, before anything is written, outputs that would replace each other or the gradebook.
+    ``outputs`` maps each option to its path; ``folders`` maps an option whose path is a folder to the
+    files it writes there. Refused: a file that is the gradebook or one of the files SQLite keeps beside
+    it (``gradebook_files``), which would replace every grade and review decision; a path that two
+    options write, where one output would replace the other; and a path inside the gradebook or a file
+    another option writes, which cannot be a folder too. Resolved paths, so that a symlink or another
+    spelling of the same file is caught too."""
     from graders.gradebook import gradebook_files
 
-    files = gradebook_files(gradebook)
+    folders = folders or {}
+    # (option, its path, a path it writes, how a message names that path)
+    claims = [(option, out, out, f"{option} {out}") for option, out in outputs.items() if out is not None]
+    claims += [
+        (option, outputs[option], file, f"{option} {outputs[option]} writes {file}, which")
+        for option, files in folders.items()
+        for file in files
+    ]
+    book = gradebook_files(gradebook)
     taken: dict[Path, str] = {}
-    for option, out in outputs.items():
-        if out is None:
-            continue
-        path = out.resolve()
-        if path in files:
+    for option, _, path, what in claims:
+        resolved = path.resolve()
+        if resolved in book:
             raise InputError(
-                f"{option} {out} is the gradebook: writing it would replace every grade and review decision",
+                f"{what} is the gradebook: writing it would replace every grade and review decision",
                 hint=f"give {option} another path",
             )
-        if path in taken:
+        other = taken.setdefault(resolved, option)
+        if other != option:
             raise InputError(
-                f"{option} {out} is the path of {taken[path]} too: one output would replace the other",
-                hint=f"give {option} another path",
+                f"{what} is the path of {other} too: one output would replace the other",
+                hint=f"give {other} or {option} another path",
             )
-        taken[path] = option
+    # the files whose path cannot be a folder too: the gradebook's ("") and the options' (by option)
+    files = dict.fromkeys(book, "")
+    files |= {
+        path.resolve(): option for option, out, path, _ in claims if option not in folders or path != out
+    }
+    for option, _, path, what in claims:
+        inside = next((parent for parent in path.resolve().parents if parent in files), None)
+        if inside is not None:
+            owner = files[inside]
+            raise InputError(
+                f"{what} is inside {inside}, {f'which {owner} writes' if owner else 'the gradebook'}: a file"
+                " cannot be a folder too",
+                hint=f"give {owner} or {option} another path" if owner else f"give {option} another path",
+            )
 
 
 @click.command()
@@ -267,12 +292,18 @@ def report(gradebook: Path, html: Path | None, csv_out: Path | None, feedback_di
     grade item (or "new grade item").
     """
     from graders.gradebook import Gradebook
-    from graders.report import write_csv, write_feedback, write_html
+    from graders.report import feedback_files, write_csv, write_feedback, write_html
 
     if html is None and csv_out is None and feedback_dir is None:
         raise InputError("nothing to write", hint="pass --html FILE, --csv FILE and/or --feedback-dir DIR")
     with Gradebook.open(gradebook, create=False) as book:
-        _refuse_overwrites(gradebook, {"--html": html, "--csv": csv_out, "--feedback-dir": feedback_dir})
+        _refuse_overwrites(
+            gradebook,
+            {"--html": html, "--csv": csv_out, "--feedback-dir": feedback_dir},
+            {"--feedback-dir": [p for pair in feedback_files(book, feedback_dir).values() for p in pair]}
+            if feedback_dir is not None
+            else None,
+        )
         if html is not None:
             write_html(book, html)
             click.echo(f"wrote {html}")
