@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, OptionList, Static, TextArea
+from textual.widgets import OptionList, Static, TextArea
 
 from graders.bank_schema import Question
 from graders.grade import Grade
@@ -19,6 +19,7 @@ from quiz.store import Attempt, Mode, Status
 from quiz.widgets.countdown import Countdown
 from quiz.widgets.feedback import FeedbackPanel
 from quiz.widgets.grader_status import GraderStatus
+from quiz.widgets.key_bar import KeyBar
 from quiz.widgets.sidebar import QuestionList
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ class QuestionScreen(Screen[None]):
     # the editor, not the first focusable widget (the question list): while the list has the focus,
     # its highlight messages count as navigation (see _sidebar_moved)
     AUTO_FOCUS = "#answer"
+    # the footer's keys need 75 columns in one row: below 80 the screen is narrow (quiz.tcss)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
     BINDINGS = [
         # priority: these must work while the answer editor has focus
         Binding("ctrl+s", "submit", "Submit", priority=True),
@@ -73,7 +76,7 @@ class QuestionScreen(Screen[None]):
                 yield TextArea(id="answer", soft_wrap=True, placeholder="Type your answer here…")
                 yield Static(id="answer-status")
                 yield FeedbackPanel(id="feedback")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.attempt.current = min(self.attempt.current, len(self.attempt.order) - 1)
@@ -85,6 +88,15 @@ class QuestionScreen(Screen[None]):
                 answer = self.attempt.answer(qid)
                 if answer.submitted is not None and answer.grade is None:
                     self.grade(self.quiz.bank.question(qid), answer.submitted)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._keep_focus)
+
+    def _keep_focus(self) -> None:
+        """A narrow screen hides the question list: if it had the focus, the editor takes it (unless the
+        screen is gone or under a dialog: back on top it focuses the editor itself, AUTO_FOCUS)."""
+        if self.is_active and self.focused is None:
+            self.query_one("#answer", TextArea).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "model_answer":

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
 from textual.widgets import Button, DataTable, Input, OptionList, Static, TextArea
 
 from quiz.screens.dialogs import ConfirmFinishScreen, HelpScreen
@@ -170,6 +171,40 @@ async def test_a_stale_highlight_message_from_the_question_list_does_not_navigat
         await pilot.press("up")  # the student moving the highlight still navigates
         assert screen.attempt.current == 0
         assert store.load_attempt(screen.attempt.id).current == 0
+
+
+async def test_a_narrow_terminal_keeps_every_key_on_screen_and_a_wide_one_the_question_list(
+    make_app: MakeApp,
+) -> None:
+    """At 60x20 the question list hides and the keys take two rows, so that none is cut off; resized to
+    a wide terminal, the list is back, one line per question, and the keys take one row; narrow again, the
+    editor takes the focus the list had."""
+
+    def keys(width: int, height: int) -> set[int]:
+        """The rows of the keys, each of them wholly on screen."""
+        shown = {key.description: key.region for key in app.screen.query("FooterKey")}
+        assert sorted(shown) == sorted(["Submit", "Prev", "Next", "Model answer", "Finish", "Quit", "Help"])
+        assert all(Region(0, 0, width, height).contains_region(r) for r in shown.values()), shown
+        return {region.y for region in shown.values()}
+
+    app = make_app(student_id="s1")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen)
+        sidebar = screen.query_one(QuestionList)
+        assert not sidebar.display and screen.query_one("#main").region.width == 60
+        assert keys(60, 20) == {18, 19}
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        assert sidebar.display and sidebar.region.width == 20
+        assert sidebar.virtual_size.height == 3  # one line per question, none wrapped
+        assert keys(*SIZE) == {SIZE[1] - 1}
+        sidebar.focus()
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert not sidebar.display and keys(60, 20) == {18, 19}
+        assert app.focused is screen.query_one("#answer", TextArea)
 
 
 async def test_help_by_f1_always_and_question_mark_outside_the_editor(make_app: MakeApp) -> None:
