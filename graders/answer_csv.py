@@ -167,6 +167,28 @@ def known_columns(header: list[str]) -> dict[str, str]:
     return found
 
 
+def _dict_reader(text: str) -> tuple[csv.DictReader, str, int]:
+    """A reader of ``text``'s rows by column, from its header on, whose ``fieldnames`` are the header's
+    names as a spreadsheet's cells read (``from_spreadsheet``) and told apart (``_unique``); its delimiter,
+    and the number of lines before the header (``_delimiter``)."""
+    delimiter, skip = _delimiter(text)
+    reader = csv.DictReader(itertools.islice(io.StringIO(text, newline=""), skip, None), delimiter=delimiter)
+    reader.fieldnames = _unique([from_spreadsheet(name.strip()) for name in reader.fieldnames or []])
+    return reader, delimiter, skip
+
+
+def is_graded(path: Path) -> bool:
+    """Whether ``path`` is a CSV that ``quiz grade-answers`` wrote: its header has every column the grades
+    add (``OUTPUT_COLUMNS``; ``output_table`` renames an input's column of such a name). False for a file
+    that cannot be read as CSV."""
+    try:
+        reader, _, _ = _dict_reader(_text(path)[0])
+        header = reader.fieldnames or []
+    except (OSError, UnicodeDecodeError, csv.Error, InputError):
+        return False
+    return set(OUTPUT_COLUMNS) <= {_normalised(column) for column in header}
+
+
 def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str] | str]]]:
     """The header and, by line number, each row's values or the problem that rules it out. A row's values
     are also under the name of each column the grader reads (``known_columns``)."""
@@ -176,12 +198,9 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str] | str]]
             log.warning(
                 "%s is not UTF-8: read it as Windows-1252 (check accented letters in the output)", path
             )
-        delimiter, skip = _delimiter(text)
-        lines = itertools.islice(io.StringIO(text, newline=""), skip, None)
         csv.field_size_limit(_FIELD_LIMIT)  # an essay pasted into one answer is no reason to refuse the file
-        reader = csv.DictReader(lines, delimiter=delimiter)
-        header = _unique([from_spreadsheet(name.strip()) for name in reader.fieldnames or []])
-        reader.fieldnames = header
+        reader, delimiter, skip = _dict_reader(text)
+        header = list(reader.fieldnames or [])
         known = known_columns(header)
         rows = [
             (skip + reader.line_num, values)

@@ -20,7 +20,9 @@ found there: an ``invalid`` row that no input stands for any more (its file remo
 dropped (``Gradebook.forget_unusable``); no grade, grader failure or row with a review decision ever is.
 
 Files written from the gradebook (``Gradebook.outputs``: the gradebook itself, reports, feedback and
-exports) are never read as a student's work, wherever they are written.
+exports) are never read as a student's work, wherever they are written; nor are the outputs of the
+commands that have no gradebook to note them in, ``quiz grade --json`` / ``--gradescope`` and
+``quiz grade-answers``, known by their content (``_command_output``).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graders.errors import InputError, QuizError
-from graders.gradebook import Gradebook, Item, Kind, Row
+from graders.gradebook import Gradebook, Item, Kind, Row, report_from_dict
 from graders.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -160,7 +162,10 @@ def discover(
             elif path.suffix.lower() in SUFFIXES:
                 code.append(path)
             elif path.suffix.lower() in (".json", ".csv"):
-                attempts.setdefault(student, []).append(path)
+                if writer := _command_output(path):
+                    log.info("ignoring %s (written by '%s', not a theory attempt)", path, writer)
+                else:
+                    attempts.setdefault(student, []).append(path)
             else:
                 log.info("ignoring %s (neither a practical file nor a theory attempt)", path)
         chosen, rejected = _practical_files(code)
@@ -172,6 +177,29 @@ def discover(
     if not files and not attempts and not invalid:
         raise InputError(f"no student submissions in {root}", hint="ROOT must hold one folder per student")
     return files, attempts, invalid, students
+
+
+def _command_output(path: Path) -> str | None:
+    """The command that wrote ``path`` if it is the output of one that has no gradebook to note it in
+    (``Gradebook.outputs``): a practical's report (``quiz grade --json``, which ``report_from_dict`` reads
+    back, or ``--gradescope``) or graded answers (``quiz grade-answers``, ``answer_csv.is_graded``). None
+    for any other file, which ``read_attempt`` reads (and reports when it is unusable)."""
+    from graders.answer_csv import is_graded
+    from graders.results import is_gradescope_results
+
+    if path.suffix.lower() == ".csv":
+        return "quiz grade-answers" if is_graded(path) else None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return None
+    if is_gradescope_results(data):
+        return "quiz grade --gradescope"
+    try:
+        report_from_dict(data)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return "quiz grade --json"
 
 
 def _practical_files(paths: list[Path]) -> tuple[dict[str, Path], list[tuple[Path, str]]]:

@@ -215,6 +215,12 @@ def gradescope_results(report: Report) -> dict[str, Any]:
     }
 
 
+def is_gradescope_results(data: Any) -> bool:
+    """Whether JSON ``data`` is a Gradescope ``results.json`` (as ``gradescope_results`` makes one): an
+    object with a score and a list of tests."""
+    return isinstance(data, dict) and "score" in data and isinstance(data.get("tests"), list)
+
+
 def write_gradescope(report: Report, path: Path) -> None:
     atomic_write_text(path, json.dumps(gradescope_results(report), indent=2) + "\n")
 

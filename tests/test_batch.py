@@ -24,11 +24,14 @@ import pytest
 from click.testing import CliRunner
 
 from graders import batch
+from graders.answer_csv import Row as AnswerRow
+from graders.answer_csv import output_table, write_atomically
 from graders.batch import discover, read_inputs, run_batch
 from graders.errors import InputError
 from graders.grade import Grade, Verdict
 from graders.gradebook import Gradebook, Row
 from graders.report import class_data
+from graders.results import CheckResult, Metadata, Report, write_gradescope, write_json
 from quiz.__main__ import cli
 from quiz.store import Mode, Store
 from tests.classroom import BROKEN_ATTEMPT, CODE_PAIR, STUDENTS, THEORY_PAIR, build_class, theory_assignment
@@ -599,6 +602,51 @@ def test_files_written_from_the_gradebook_inside_the_class_folder_are_not_read_b
                 ("s2", "Q2"): "graded",
             }
         )
+
+
+def test_outputs_of_grade_and_grade_answers_in_a_student_folder_are_not_read_as_attempts(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``quiz grade --json`` / ``--gradescope`` and ``quiz grade-answers --out`` keep no gradebook to note
+    their outputs in: batch knows them by their content and skips them, saying so. The attempts that
+    ``quiz export`` wrote (CSV and JSON) are still read."""
+    store = Store(tmp_path / "store.sqlite3")
+    attempt = store.create_attempt(
+        student_id="x", bank_id="attention-transfer", bank_title="t", mode=Mode.EXAM, order=["Q1"]
+    )
+    store.submit(attempt, "Q1", "Attention weighs the words.")
+    root = tmp_path / "class"
+    store.export(attempt, root / "s1" / "attempt.json")
+    store.export(attempt, root / "s2" / "attempt.csv")
+    store.close()
+    check = CheckResult("spacy_ner", "check_0", "entities", 3.0, 3.0, "passed", "", "visible", 0.1)
+    meta = Metadata("0.1", "abc", 0, "2026-01-01T00:00:00Z", 1.5, (), ("spacy_ner",), ("visible",))
+    report = Report("s1/spacy_ner.py", (check,), meta)
+    write_json(report, root / "s1" / "report.json")
+    write_gradescope(report, root / "s1" / "results.json")
+    grade = Grade("Q1", 0.5, 0.5, 1.0, Verdict.PARTIAL, 0.5, True, "explained", ())
+    for name, delimiter, bom in (("graded.csv", ",", False), ("graded-excel.csv", ";", True)):
+        header = ["student_id", "question_id", "answer", "score"]  # a TA's score is kept as input_score
+        row = AnswerRow(2, dict(zip(header, ["s2", "Q1", "A graded answer.", "1"], strict=True)), None, "")
+        columns, rows = output_table(header, [(row, grade)], [])
+        write_atomically(root / "s2" / name, columns, rows, delimiter=delimiter, bom=bom)
+    with caplog.at_level(logging.INFO, logger="graders.batch"):
+        inputs = read_inputs(root)
+    assert {(a.student_id, a.question_id, a.text) for a in inputs.answers} == {
+        ("s1", "Q1", "Attention weighs the words."),
+        ("s2", "Q1", "Attention weighs the words."),
+    }
+    assert inputs.invalid == []
+    skipped = {r.getMessage() for r in caplog.records if r.getMessage().startswith("ignoring")}
+    assert skipped == {
+        f"ignoring {root / path} (written by '{command}', not a theory attempt)"
+        for path, command in (
+            ("s1/report.json", "quiz grade --json"),
+            ("s1/results.json", "quiz grade --gradescope"),
+            ("s2/graded.csv", "quiz grade-answers"),
+            ("s2/graded-excel.csv", "quiz grade-answers"),
+        )
+    }
 
 
 def test_an_unusable_input_that_is_gone_or_fixed_is_no_longer_reported(

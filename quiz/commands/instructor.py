@@ -103,7 +103,9 @@ def batch(
     A rerun grades only what changed (content hash, checks or grader version) and whatever a killed
     run did not commit; a submission that fails is recorded as an error and the batch goes on. Files
     written from the gradebook (reports, feedback, exports) are never read as student work, even
-    inside ROOT. Progress goes to stderr: a bar on a terminal, else a line at every tenth of the work.
+    inside ROOT, and neither are the reports of 'quiz grade --json/--gradescope' and the graded CSVs
+    of 'quiz grade-answers' (known by their content). Progress goes to stderr: a bar on a terminal,
+    else a line at every tenth of the work.
 
     \b
     Beyond one machine, run the work on Dask distributed:
