@@ -28,7 +28,6 @@ commands that have no gradebook to note them in, ``quiz grade --json`` / ``--gra
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import logging
 import multiprocessing
@@ -476,10 +475,9 @@ def _grader_code() -> str:
 
 
 def _max_points(practical: str) -> float:
-    from practicals.check import REGISTRY
+    from graders.runner import load_checks
 
-    importlib.import_module(f"practicals.{practical}.checks")
-    return float(sum(check.points for check in REGISTRY.get(practical, [])))
+    return float(sum(check.points for check in load_checks(practical)))
 
 
 # --- tasks (run in a worker: this process, a pool process or a Dask worker) ----------------------

@@ -28,6 +28,7 @@ from graders.assets import write_spacy_stand_in
 from graders.errors import GradingError, InputError
 from graders.results import CheckResult, Metadata, Report
 from graders.sandbox import Limits, Reply, SandboxLayout, Worker, features_in_use
+from graders.start_up_noise import quiet_start_up
 from practicals import PRACTICALS, PRACTICALS_DIR, practical_dir
 from practicals.check import REGISTRY, Check, CheckFailed
 from practicals.submission import SUFFIXES, SubmissionError, find_submission_file, practical_files
@@ -86,7 +87,7 @@ def grade_submission(
         grading = _Grading(layout, limits, seed, files, on_start)
         try:
             # The worker is already importing the probes' libraries; the judges' imports overlap with it.
-            checks = {p: [c for c in _load_checks(p) if c.visibility in visibility] for p in chosen}
+            checks = {p: [c for c in load_checks(p) if c.visibility in visibility] for p in chosen}
             results = grading.run(checks, started + limits.submission_timeout)
         finally:
             grading.close()
@@ -146,8 +147,11 @@ def _choose_practicals(path: Path, practicals: Sequence[str] | None) -> list[str
     return chosen
 
 
-def _load_checks(practical: str) -> list[Check]:
-    importlib.import_module(f"practicals.{practical}.checks")
+def load_checks(practical: str) -> list[Check]:
+    """The practical's checks. Importing them loads TensorFlow for the Keras practicals (their probes use
+    it): its start-up lines are left out of stderr (``quiet_start_up``)."""
+    with quiet_start_up():
+        importlib.import_module(f"practicals.{practical}.checks")
     return list(REGISTRY.get(practical, []))
 
 

@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from graders.start_up_noise import without_start_up_noise
+
 logger = logging.getLogger(__name__)
 
 KiB, MiB, GiB = 1024, 1024**2, 1024**3
@@ -227,8 +229,9 @@ class _CappedOutput:
             time.sleep(0.002)
 
     def take(self) -> str:
+        """What was kept, without TensorFlow's start-up lines (a submission that imports it prints them)."""
         with self._lock:
-            text = self._kept.decode("utf-8", errors="replace")
+            text = without_start_up_noise(self._kept.decode("utf-8", errors="replace"))
             if self._dropped:
                 text += f"\n[... {self._dropped} more bytes of output discarded]"
             self._kept, self._dropped = bytearray(), 0

@@ -127,8 +127,11 @@ def _small_gpt2() -> str:
 
 
 def _tensorflow() -> str:
-    import keras
-    import tensorflow as tf
+    from graders.start_up_noise import quiet_start_up
+
+    with quiet_start_up():
+        import keras
+        import tensorflow as tf
 
     if int(keras.__version__.split(".")[0]) < 3:
         raise RuntimeError(f"Keras {keras.__version__} is installed; the practicals need Keras 3")
