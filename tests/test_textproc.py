@@ -415,8 +415,8 @@ def test_an_output_of_another_length_is_no_output_of_the_same_length(sentence) -
         (
             "In pass by value the changes made in the function do not affect the caller's variable, in pass "
             "by reference they do.",
-            "Pass by value copies the argument, so changes inside the function do not affect the caller; pass "
-            "by reference passes the variable itself, so changes affect the original.",
+            "Pass by value copies the argument, so changes inside the function do not affect the caller; "
+            "pass by reference passes the variable itself, so changes affect the original.",
         ),
         # ", not by how" denies its phrase, not its clause; "independent of how" denies the same
         (
