@@ -11,9 +11,10 @@ the answer verifier's out-of-fold logits (``training.with_oof``), and are scored
 whole SciEntsBank science modules (unseen domains), each with the out-of-fold logits of verifiers
 trained on those folds. theory_dev from question + model answer only, and from
 question + the model answer's first sentence (a short reference), leave-one-question-out (proxies for a
-course graded without rubrics). Adversarial: tests/data/grading/adversarial.csv (written for this
-benchmark), adversarial_blind.csv and adversarial_blind2.csv (each written by another author from the
-seed text alone), graded with the shipped calibrations.
+course graded without rubrics), and tests/data/grading/other_course.csv (a stand-in for another
+computer-science course's answers graded 0-5, written for this benchmark). Adversarial:
+tests/data/grading/adversarial.csv (written for this benchmark) and the blind sets adversarial_blind*.csv
+(each written by another author from the seed text alone), graded with the shipped calibrations.
 Each part also reports how well ``needs_review`` finds the grades that are off. Right answers:
 tests/data/grading/right_answers.csv, full-mark answers in the constructions that trip reversal tests.
 The bank's answer model (``graders.answer_model``) is fitted on those written answers: each set is graded
@@ -144,6 +145,11 @@ BLIND_SETS = {
     ),
 }
 RIGHT_ANSWERS = ROOT / "tests" / "data" / "grading" / "right_answers.csv"
+# A stand-in for short answers of another computer-science course graded 0-5 by two people: 24 questions of an
+# introductory programming and data-structures course, each with a one- or two-sentence reference answer,
+# 10 answers to each as first-year students write them, and two grades of 0-5 each; written in session 18
+# by an author who saw neither the grader nor any other data, so not real students' answers or grades.
+OTHER_COURSE = ROOT / "tests" / "data" / "grading" / "other_course.csv"
 CAPS_OF_WRONG = ("misconception", "contradicts_key", "other_question")
 GROUPS: dict[str, tuple[str, ...]] = {
     "sentence similarity": ("ref_cos", "ref_cos_demoted", "question_cos"),
@@ -345,6 +351,24 @@ def right_answers(grader: ShortAnswerGrader, written: Written) -> str:
     )
 
 
+def other_course(grader: ShortAnswerGrader) -> str:
+    """``OTHER_COURSE`` graded as ``grade-answers`` grades rows that bring their own question and reference
+    answer: Pearson r with the mean of the two grades, against the embedding's cosine alone."""
+    rows = _rows(OTHER_COURSE)
+    items = [AdHocItem(r["question"], r["reference_answer"], id=r["question_id"]) for r in rows]
+    answers = [r["answer"] for r in rows]
+    grades = grader.grade_many(zip(items, answers, strict=True))
+    human = np.array([(float(r["grader1"]) + float(r["grader2"])) / 2 for r in rows])
+    cosine = np.array([g.signals.get("ref_cos", 0.0) for g in grades])
+    two = pearsonr([float(r["grader1"]) for r in rows], [float(r["grader2"]) for r in rows])[0]
+    r = pearsonr(scores_of(grades), human)[0]
+    return (
+        f"Pearson r = {r:.3f} with the mean of the two grades (the cosine of the answer and the reference "
+        f"alone: {pearsonr(cosine, human)[0]:.3f}; the two graders with each other: {two:.3f}); "
+        f"{len(rows)} answers, {len({row['question_id'] for row in rows})} questions"
+    )
+
+
 def other_keys(grader: ShortAnswerGrader, bank: Bank) -> str:
     """Each model answer given to each other question of the bank: an answer to another question that
     reads fluent and on the module's topic. Questions that share a topic share points too ("why is the
@@ -480,6 +504,12 @@ def main() -> None:
     ]
 
     grader.calibration, grader.reference_calibration = default_calibration(), reference_calibration()
+    lines += [
+        "",
+        f"A stand-in for another computer-science course's answers graded 0-5 "
+        f"({OTHER_COURSE.relative_to(ROOT)}: question and one short reference answer each, no rubric, "
+        f"written for this benchmark, not real students'; shipped calibrations): {other_course(grader)}",
+    ]
     lines += adversarial_lines(
         grader,
         written,

@@ -86,6 +86,7 @@ OFF_TOPIC_WORDS = 0.10
 OFF_TOPIC_ALIGNED = 0.40
 ECHO_NOVELTY_BELOW = 0.34  # share of the answer's content words not taken from the question
 ECHO_RUBRIC_NOVELTY_BELOW = 0.50
+ECHO_ADDS_THE_KEY = 0.5  # share of the words an answer adds to the question's that are the reference's
 ECHO_KEY_WORDS_BELOW = 0.20  # share of the key's own words (lemma recall, per-point share) the answer uses
 PADDED_WORDS = 150
 OTHER_TOPICS_FILE = "other_topics.toml"
@@ -522,11 +523,16 @@ def _detect(analysis: Analysis, pack: ItemPack, f: dict[str, float]) -> list[str
     if is_keyword_list(analysis) and not names_things(pack.reference_analysis):
         flags.append("keyword_list")
     # An echo adds almost nothing to the question's words and does not say what the reference adds to
-    # them (a reference may itself reuse the question's words: "the terminals are connected").
+    # them (a reference may itself reuse the question's words: "the terminals are connected"). Against a
+    # short reference, what little it adds may be the answer: "O(log n) worst case" for "the worst-case
+    # running time of binary search", whose reference is "O(log n), because ...", is no echo.
     # With a rubric, an answer mostly in the question's words that uses almost none of the key's own words
     # echoes however well its embedding matches the points (an echo shares their topic).
     if (
-        f["novelty"] < ECHO_NOVELTY_BELOW and f["lemma_recall"] < ECHO_NOVELTY_BELOW and f["coverage"] < 0.5
+        f["novelty"] < ECHO_NOVELTY_BELOW
+        and f["lemma_recall"] < ECHO_NOVELTY_BELOW
+        and f["coverage"] < 0.5
+        and (pack.has_rubric or f["lemma_precision"] < ECHO_ADDS_THE_KEY)
     ) or (
         pack.has_rubric
         and f["novelty"] < ECHO_RUBRIC_NOVELTY_BELOW

@@ -83,6 +83,17 @@ def test_echo_close_to_the_points_in_embedding_space_scores_low(grader: ShortAns
     assert grade.score <= 0.2 and "echo" in grade.flags
 
 
+def test_a_terse_answer_that_adds_the_short_references_words_is_no_echo(grader: ShortAnswerGrader) -> None:
+    """Against a short reference, what little an answer adds to the question's words may be the answer."""
+    item = AdHocItem(
+        "What is the worst-case running time of binary search on a sorted array of n elements?",
+        "O(log n), because each comparison halves the search range.",
+    )
+    assert "echo" not in grader.grade(item, "O(log n) worst case").flags
+    echo = "The worst-case running time of binary search is the running time of the worst case."
+    assert "echo" in grader.grade(item, echo).flags
+
+
 @pytest.mark.parametrize(
     "answer",
     [
