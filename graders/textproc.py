@@ -481,8 +481,10 @@ def _clauses(sent: Span, parsed: _Parsed) -> tuple[tuple[Clause, ...], set[int]]
             negated.add(head.i)  # "does not take", "no layer takes", "neither part is focused on"
         else:  # "not" / "no" on a word of its own: "higher, not lower", "no recurrence"
             local.setdefault(head.i, set()).add(stem(tok.head.lemma_ or tok.head.text))
-            noun = tok.head.pos_ in ("NOUN", "PROPN")
-            phrases.update(t.i for t in tok.head.subtree) if noun else phrases.update((tok.i, tok.head.i))
+            if tok.head.pos_ in ("NOUN", "PROPN"):  # "with no left-to-right restriction"
+                phrases.update(t.i for t in tok.head.subtree)
+            else:
+                phrases.update((tok.i, tok.head.i))
     for i, head in heads.items():
         children = list(head.children)
         deps = {c.dep_ for c in children}
