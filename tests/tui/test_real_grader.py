@@ -34,7 +34,9 @@ async def test_submit_is_graded_by_the_real_grader_without_blocking(tmp_path) ->
         screen = app.screen
         assert isinstance(screen, QuestionScreen)
         await type_text(
-            pilot, "BERT is a pre-trained bidirectional Transformer encoder, fine-tuned on tasks."
+            pilot,
+            "BERT is a pre-trained bidirectional Transformer encoder from Google, fine-tuned on downstream "
+            "tasks.",
         )
         await pilot.press("ctrl+s")
         body = screen.query_one("#feedback-body", Static)
