@@ -218,7 +218,9 @@ class ShortAnswerGrader:
         keys = [_item_key(item) for item in items]
         packs = self._packs_of(keys, items)
         banks = [self._bank_points if key in self._bank_keys else None for key in keys]
-        texts, flag_sets, analyses, per_answer, claims = self._read(pairs, packs)
+        # only an answer that the answer model scores needs its claim vectors
+        learned = [self.answer_model is not None and isinstance(item, Question) for item in items]
+        texts, flag_sets, analyses, per_answer, claims = self._read(pairs, packs, learned)
         verified = self._verify(items, texts)
         grades = []
         # The signal maths is many tiny matrix products; BLAS threads only add synchronisation to them.
@@ -236,20 +238,21 @@ class ShortAnswerGrader:
         what ``graders.answer_model`` learns from, (answers, 2, dim)."""
         pairs = list(pairs)
         packs = self.packs([item for item, _ in pairs])
-        claims = self._read(pairs, packs)[4]
+        claims = self._read(pairs, packs, [True] * len(pairs))[4]
         empty = np.zeros((2, *packs[0][0].reference.vector.shape), np.float32) if packs else None
         return np.array([empty if claim is None else claim for claim in claims])
 
     def _read(
-        self, pairs: list[tuple[Item, str]], packs: list[tuple[ItemPack, ...]]
+        self, pairs: list[tuple[Item, str]], packs: list[tuple[ItemPack, ...]], learned: list[bool]
     ) -> tuple[list[str], list[list[str]], list[Analysis], list[list[Encoded]], list[np.ndarray | None]]:
         """The answers as graded (text addressed to the grader removed, "I don't know" emptied), their
-        first flags, analyses, encoded sentences and claim vectors (None without a sentence): one parse
-        and one encode for all. The answer model reads words, not what the answer says of them, so it gets
-        two vectors of each answer: what it affirms, without what it denies ("does not read the input;
-        it takes the encoder's output"), and what it states, denials and all; both without the phrases
-        it sets its claims against ("unlike RNNs, which go step by step, ..."). Only sentences with such
-        phrases or denials are encoded again."""
+        first flags, analyses, encoded sentences and claim vectors (None without a sentence, or where
+        ``learned`` says the answer model does not score the answer): one parse and one encode for all.
+        The answer model reads words, not what the answer says of them, so it gets two vectors of each
+        answer: what it affirms, without what it denies ("does not read the input; it takes the
+        encoder's output"), and what it states, denials and all; both without the phrases it sets its
+        claims against ("unlike RNNs, which go step by step, ..."). Only sentences with such phrases or
+        denials are encoded again."""
         texts, flag_sets = [], []
         for _, answer in pairs:
             flags = []
@@ -267,8 +270,9 @@ class ShortAnswerGrader:
         topics = [item_packs[0].question_topic for item_packs in packs]
         analyses = [analyse(doc, topic) for doc, topic in zip(self._parse(texts), topics, strict=True)]
         sentences = [s for a in analyses for s in a.sentences]
-        foiled = [i for i, s in enumerate(sentences) if s.claim is not None]
-        denying = [i for i, s in enumerate(sentences) if s.affirmed is not None]
+        wanted = [wants for a, wants in zip(analyses, learned, strict=True) for _ in a.sentences]
+        foiled = [i for i, s in enumerate(sentences) if s.claim is not None and wanted[i]]
+        denying = [i for i, s in enumerate(sentences) if s.affirmed is not None and wanted[i]]
         encoded = encode(
             self.model,
             [s.text for s in sentences]
@@ -282,12 +286,12 @@ class ShortAnswerGrader:
         for k, i in enumerate(denying):
             affirmed[i] = encoded[len(sentences) + len(foiled) + k]
         per_answer, claims, start = [], [], 0
-        for analysis in analyses:
+        for analysis, wants in zip(analyses, learned, strict=True):
             end = start + len(analysis.sentences)
             per_answer.append(encoded[start:end])
             claims.append(
                 np.stack([concat(affirmed[start:end]).vector, concat(stated[start:end]).vector])
-                if end > start
+                if end > start and wants
                 else None
             )
             start = end
