@@ -11,8 +11,8 @@ the answer verifier's out-of-fold logits (``training.with_oof``), and are scored
 whole SciEntsBank science modules (unseen domains), each with the out-of-fold logits of verifiers
 trained on those folds. theory_dev from question + model answer only, and from
 question + the model answer's first sentence (a short reference), leave-one-question-out (proxies for a
-course graded without rubrics), and tests/data/grading/other_course.csv (a stand-in for another
-computer-science course's answers graded 0-5, written for this benchmark). Adversarial:
+course graded without rubrics), and tests/data/grading/other_course*.csv (two stand-ins for another
+computer-science course's answers graded 0-5, each written for this benchmark by another author). Adversarial:
 tests/data/grading/adversarial.csv (written for this benchmark) and the blind sets adversarial_blind*.csv
 (each written by another author from the seed text alone), graded with the shipped calibrations.
 Each part also reports how well ``needs_review`` finds the grades that are off. Right answers:
@@ -145,11 +145,17 @@ BLIND_SETS = {
     ),
 }
 RIGHT_ANSWERS = ROOT / "tests" / "data" / "grading" / "right_answers.csv"
-# A stand-in for short answers of another computer-science course graded 0-5 by two people: 24 questions of an
-# introductory programming and data-structures course, each with a one- or two-sentence reference answer,
-# 10 answers to each as first-year students write them, and two grades of 0-5 each; written in session 18
-# by an author who saw neither the grader nor any other data, so not real students' answers or grades.
-OTHER_COURSE = ROOT / "tests" / "data" / "grading" / "other_course.csv"
+# Stand-ins for short answers of another computer-science course graded 0-5 by two people, each question with
+# a one- or two-sentence reference answer and 10 answers, each answer with two grades of 0-5; each written by
+# an author who saw neither the grader nor any other data, so not real students' answers or grades.
+OTHER_COURSES = {
+    # 24 questions of an introductory programming and data-structures course; written in session 18
+    "other_course": "first stand-in",
+    # 30 questions of a data-structures course in C++, grades skewed high as in coursework, the two graders
+    # further apart, answer length unrelated to the grade; written in session 19, and graded by the grader
+    # of 9195c5b before any change of that session: r 0.396 (that session's detector fixes came from both)
+    "other_course2": "second stand-in",
+}
 CAPS_OF_WRONG = ("misconception", "contradicts_key", "other_question")
 GROUPS: dict[str, tuple[str, ...]] = {
     "sentence similarity": ("ref_cos", "ref_cos_demoted", "question_cos"),
@@ -351,10 +357,11 @@ def right_answers(grader: ShortAnswerGrader, written: Written) -> str:
     )
 
 
-def other_course(grader: ShortAnswerGrader) -> str:
-    """``OTHER_COURSE`` graded as ``grade-answers`` grades rows that bring their own question and reference
-    answer: Pearson r with the mean of the two grades, against the embedding's cosine alone."""
-    rows = _rows(OTHER_COURSE)
+def other_course(grader: ShortAnswerGrader, path: Path) -> str:
+    """A stand-in for another course (``OTHER_COURSES``) graded as ``grade-answers`` grades rows that bring
+    their own question and reference answer: Pearson r with the mean of the two grades, against the
+    embedding's cosine alone."""
+    rows = _rows(path)
     items = [AdHocItem(r["question"], r["reference_answer"], id=r["question_id"]) for r in rows]
     answers = [r["answer"] for r in rows]
     grades = grader.grade_many(zip(items, answers, strict=True))
@@ -504,12 +511,15 @@ def main() -> None:
     ]
 
     grader.calibration, grader.reference_calibration = default_calibration(), reference_calibration()
-    lines += [
-        "",
-        f"A stand-in for another computer-science course's answers graded 0-5 "
-        f"({OTHER_COURSE.relative_to(ROOT)}: question and one short reference answer each, no rubric, "
-        f"written for this benchmark, not real students'; shipped calibrations): {other_course(grader)}",
-    ]
+    for name, label in OTHER_COURSES.items():
+        path = ROOT / "tests" / "data" / "grading" / f"{name}.csv"
+        lines += [
+            "",
+            f"The {label} for another computer-science course's answers graded 0-5 "
+            f"({path.relative_to(ROOT)}: question and one short reference answer each, no rubric, "
+            f"written for this benchmark, not real students'; shipped calibrations): "
+            f"{other_course(grader, path)}",
+        ]
     lines += adversarial_lines(
         grader,
         written,

@@ -53,6 +53,7 @@ from graders.textproc import (
     Analysis,
     analyse,
     analyse_sentence,
+    enumerates,
     grader_addressing_spans,
     in_digits,
     is_empty_or_idk,
@@ -523,8 +524,11 @@ def _closeness(features: dict[str, float]) -> float:
 
 def _detect(analysis: Analysis, pack: ItemPack, f: dict[str, float]) -> list[str]:
     flags = []
-    # A list of terms explains nothing, unless the key itself only names things ("Enqueue and dequeue.")
-    if is_keyword_list(analysis) and not names_things(pack.reference_analysis):
+    # A list of terms explains nothing, unless the key itself only names things ("Enqueue and dequeue.") or
+    # is a short reference answer that lists terms ("The main phases are requirements, design, ...")
+    key = pack.reference_analysis
+    short_list = not pack.has_rubric and key.n_words < PARAGRAPH_WORDS and enumerates(key.text)
+    if is_keyword_list(analysis) and not (names_things(key) or short_list):
         flags.append("keyword_list")
     # An echo adds almost nothing to the question's words and does not say what the reference adds to
     # them (a reference may itself reuse the question's words: "the terminals are connected"). Against a

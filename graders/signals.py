@@ -20,6 +20,7 @@ from graders.textproc import (
     ENTITIES,
     ENTITY_STEMS,
     ENTITY_SWAPS,
+    NEGATIONS,
     STOP,
     Analysis,
     Clause,
@@ -57,6 +58,7 @@ WHOLE_REVERSAL_MATCH = 0.40
 _ENTITY_NAMES = frozenset(ENTITIES.values())
 NEGATIVE_PREFIXES = ("un", "in", "im", "ir", "il", "non", "dis")
 COMPARATIVES = frozenset(stem(w) for w in ("better", "worse", "more", "less", "best", "worst", "good", "bad"))
+_NEGATING = frozenset(stem(w) for w in NEGATIONS)  # "not", "without": they deny content, they carry none
 MIN_PART_PIECES = 4  # word pieces
 _PART_CUTS = frozenset(
     {
@@ -408,8 +410,11 @@ def _swapped_entities(sentence: Sentence, target: Sentence) -> str | None:
 
 
 def _opposites(stems: frozenset[str], other: frozenset[str]) -> frozenset[str]:
-    """Stems of ``other`` that ``stems`` holds with a negative prefix ("independ" for "depend")."""
-    return frozenset(base for s, base in _unprefixed(stems) if base in other and s not in other)
+    """Stems of ``other`` that ``stems`` holds with a negative prefix ("independ" for "depend"), and not
+    also without it ("a sorted or unsorted list" takes no side on "sorted")."""
+    return frozenset(
+        base for s, base in _unprefixed(stems) if base in other and s not in other and base not in stems
+    )
 
 
 @lru_cache(maxsize=16384)
@@ -429,17 +434,25 @@ def _negation(sentence: Sentence, target: Sentence, question: frozenset[str]) ->
         return None
     parts = [target.stems - question]
     if len(target.clauses) > 1:
-        parts += [clause.stems - question for clause in target.clauses]
+        # not a clause that the question's words leave one word of ("an array has a fixed size" asked
+        # about arrays: "size"): "you don't have to know the size" says nothing against it
+        parts += [
+            c.stems - question
+            for c in target.clauses
+            if len(c.stems - question) > 1 or not c.stems & question
+        ]
     return "negates it" if any(_denied(sentence, stems, target.clauses) for stems in parts) else None
 
 
 def _denied(sentence: Sentence, target_stems: frozenset[str], target_clauses: tuple[Clause, ...]) -> bool:
     """Whether the sentence's clause that carries ``target_stems`` has the other polarity than the target's
     clause it shares most with: of all of them, so that "changes do not affect the caller's variable" does
-    not deny "changes affect the original" when the target also says "changes do not affect the caller"."""
+    not deny "changes affect the original" when the target also says "changes do not affect the caller";
+    and than each of the clauses it shares most with, so that "you can change the variable" is no denial of
+    "changes do not affect the caller" when the target says as much of "changes affect the original"."""
 
     def shared_with(clause_stems: frozenset[str], other: frozenset[str]) -> frozenset[str]:
-        return (clause_stems | _opposites(clause_stems, other)) & other
+        return ((clause_stems | _opposites(clause_stems, other)) & other) - _NEGATING
 
     def enough(stems: frozenset[str], denied: frozenset[str]) -> bool:
         """Whether a clause with these stems and words it denies on their own carries the target's content:
@@ -457,9 +470,25 @@ def _denied(sentence: Sentence, target_stems: frozenset[str], target_clauses: tu
         sentence.clauses,
         key=lambda c: (len(shared_with(c.stems, target_stems) - ENTITY_STEMS), len(c.stems & target_stems)),
     )
-    if not enough(best.stems, best.negated_terms):
+    # A clause that names only its subject leaves out what it denies or affirms of it ("a pointer can be
+    # null, a reference cannot"): it carries no claim to compare.
+    if not enough(best.stems, best.negated_terms) or not best.stems - _NEGATING - {best.subject}:
         return False
-    target_clause = max(target_clauses, key=lambda c: len(shared_with(c.stems, best.stems)), default=None)
+    shares = [len(shared_with(c.stems, best.stems)) for c in target_clauses]
+    most = [c for c, n in zip(target_clauses, shares, strict=True) if n == max(shares)]
+    return all(_reverses(sentence, best, target_stems, target_clauses, c) for c in most or [None])
+
+
+def _reverses(
+    sentence: Sentence,
+    best: Clause,
+    target_stems: frozenset[str],
+    target_clauses: tuple[Clause, ...],
+    target_clause: Clause | None,
+) -> bool:
+    """Whether the sentence's clause ``best`` has the other polarity than ``target_clause``, and speaks of
+    the same subject. A clause that only holds what another clause of its sentence denies ("how it is
+    implemented" in "independent of how it is implemented") is denied with it."""
     if target_clause is not None and None not in (best.subject, target_clause.subject):
         # "switch Y is not in the path" vs "bulb A is in the path"; but "position encoding does not add
         # information about the position" speaks of what "positional encoding adds ..." does, its subject
@@ -479,13 +508,23 @@ def _denied(sentence: Sentence, target_stems: frozenset[str], target_clauses: tu
         best.negated
         or bool((best.negated_terms - both) & target_stems)
         or bool(_opposites(best.stems, target_stems))
+        or _governed(best, sentence.clauses)
     )
     target_negated = target_clause is not None and (
         target_clause.negated
         or bool((target_clause.negated_terms - both) & best.stems)
         or bool(_opposites(target_clause.stems, best.stems))
+        or _governed(target_clause, target_clauses)
     )
     return negated != target_negated
+
+
+def _governed(clause: Clause, clauses: tuple[Clause, ...]) -> bool:
+    """Whether another clause of the sentence denies everything ``clause`` holds ("independent of how it is
+    implemented": the clause "how it is implemented" holds only "implement", which its parent denies)."""
+    content = clause.stems - _NEGATING
+    denied = frozenset().union(*(c.negated_terms for c in clauses if c is not clause))
+    return bool(content) and content <= denied
 
 
 def sentence_parts(enc: Encoded) -> list[Encoded]:

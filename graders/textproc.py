@@ -392,10 +392,18 @@ def _denies_clause(token: Token) -> bool:
     return _is_negation(token) and not noun
 
 
+def _substitutes(tok: Token) -> bool:
+    """Whether ``tok`` ends "instead of" or "rather than": what it governs is denied ("changes pointers
+    instead of moving elements")."""
+    return (
+        tok.lower_ in _SUBSTITUTE_ENDS and tok.doc[max(tok.i - 1, 0) : tok.i + 1].text.lower() in _SUBSTITUTES
+    )
+
+
 def _negates_complement(head: Token, child: Token) -> bool:
     """Whether ``head`` denies the clause ``child`` that it governs by its meaning: "fails to capture",
     "is unable to see", "makes it harder to capture", "keeps the model from focusing", "without using"."""
-    if child.dep_ == "pcomp" and child.head.lower_ == "without":
+    if child.dep_ == "pcomp" and (child.head.lower_ == "without" or _substitutes(child.head)):
         return True
     if child.dep_ == "pcomp" and child.head.lower_ == "from":
         return child.head.head.lemma_ in _PREVENT
@@ -442,6 +450,10 @@ def _clauses(sent: Span, parsed: _Parsed) -> tuple[tuple[Clause, ...], set[int]]
             for phrase in of:
                 local.setdefault(head.i, set()).update(parsed.stems(list(phrase.subtree)))
                 phrases.update(t.i for t in phrase.subtree)
+        if _substitutes(tok):  # "instead of a fixed size" denies the size, as "without" would
+            for word in (c for c in tok.children if c.dep_ == "pobj"):
+                local.setdefault(head.i, set()).add(stem(word.lemma_ or word.text))
+            phrases.update(t.i for t in tok.subtree)
         if not _is_negation(tok):
             continue
         if tok.lower_ == "without":  # denies what it governs, not its clause: "generates it without using X"
@@ -779,7 +791,7 @@ def analyse(doc: Doc, topic: str | None = None) -> Analysis:
     entities, parsed = _Entities(topic), _Parsed(doc)
     sentences = tuple(_sentence(s, entities, parsed) for s in doc.sents if any(c.isalnum() for c in s.text))
     words = [t for t in doc if not t.is_punct and not t.is_space]
-    items = [chunk for chunk in re.split(r"[,;\n]|\s-\s|\band\b", doc.text) if chunk.strip()]
+    items = _list_items(doc.text)
     return Analysis(
         text=doc.text,
         sentences=sentences,
@@ -881,6 +893,23 @@ def is_keyword_list(analysis: Analysis) -> bool:
     # answering") as verbs, so a longer list may have a few: fewer than one term in two.
     items, verbs = analysis.n_items, analysis.n_verbs
     return (items >= 3 and verbs == 0) or (items >= 4 and 2 * verbs < items)
+
+
+def _list_items(text: str) -> list[str]:
+    """The comma/semicolon/newline/"and"-separated chunks of ``text``."""
+    return [chunk for chunk in re.split(r"[,;\n]|\s-\s|\band\b", text) if chunk.strip()]
+
+
+def enumerates(text: str) -> bool:
+    """Whether ``text`` lists three or more terms in a row ("The main phases are requirements, design,
+    implementation, testing and maintenance."; "Left subtree, then the node, then the right subtree; ..."):
+    a key that a list of terms can answer, whatever else it says."""
+    run = 0
+    for item in _list_items(text):
+        run = run + 1 if len(item.split()) <= LIST_ITEM_WORDS else 0
+        if run >= 3:
+            return True
+    return False
 
 
 def names_things(analysis: Analysis) -> bool:

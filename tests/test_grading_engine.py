@@ -136,6 +136,20 @@ def test_a_list_answers_a_key_that_is_a_list(grader: ShortAnswerGrader) -> None:
         assert "keyword_list" not in grader.grade(AdHocItem(question, key), "push, pop, peek, size").flags
 
 
+def test_a_list_answers_a_short_key_that_lists_terms(grader: ShortAnswerGrader) -> None:
+    """A short reference answer that lists the terms asked for, with a verb around them, is answered by the
+    list: the content decides ("Waterfall, spiral, ..." names other things)."""
+    item = AdHocItem(
+        "List the main phases of the software life cycle.",
+        "The main phases are requirements analysis, design, implementation, testing, deployment and "
+        "maintenance.",
+    )
+    right = grader.grade(item, "Requirements, design, implementation, testing, maintenance.")
+    wrong = grader.grade(item, "Waterfall, spiral, agile, prototyping.")
+    assert "keyword_list" not in right.flags and right.score >= 0.6
+    assert wrong.score < 0.4
+
+
 def test_a_comparison_the_other_way_round_states_no_misconception(grader: ShortAnswerGrader) -> None:
     question = load_bank().question("Q19")  # misconception: RNNs capture long-range dependencies better
     right = grader.grade(question, "RNNs capture long-range dependencies less effectively than Transformers.")

@@ -180,6 +180,8 @@ def sentence():
             "An abstract data type is a data type defined by its values and the operations on them, "
             "independent of how it is implemented.",
         ),
+        # "instead of" denies what it governs
+        ("It just changes pointers instead of moving elements.", "A linked list inserts by moving elements."),
         # "hardly" denies like "not"
         (
             "Self-attention hardly lets the model weigh the parts of the input against each other.",
@@ -424,10 +426,61 @@ def test_an_output_of_another_length_is_no_output_of_the_same_length(sentence) -
             "An abstract data type is a data type defined by its values and the operations on them, "
             "independent of how it is implemented.",
         ),
+        # ... and so does "without specifying": the clause "how it is implemented" is denied with its parent
+        (
+            "An ADT describes what the data is and what operations can be done without specifying the "
+            "implementation.",
+            "An abstract data type is a data type defined by its values and the operations on them, "
+            "independent of how it is implemented.",
+        ),
+        # "a reference cannot" leaves out what it cannot: no claim to compare
+        (
+            "A pointer can be null, a reference cannot.",
+            "A reference is an alias that must be initialized and cannot be reseated or null; a pointer "
+            "stores an address, can be null, and can be changed to point elsewhere.",
+        ),
+        # "a sorted or unsorted list" takes no side on "sorted"
+        (
+            "Insertion and deletion are O(log n), which is better than O(n) for a sorted list.",
+            "A heap gives O(1) access to the highest-priority item and O(log n) insertion and removal, "
+            "better than using a sorted or unsorted list.",
+        ),
+        # "instead of moving" denies the moving, as "without shifting" does
+        (
+            "It just changes pointers instead of moving elements.",
+            "A linked list supports insertion or deletion without shifting elements.",
+        ),
     ],
 )
 def test_agreeing_answers_are_not_reversals(sentence, answer: str, point: str) -> None:
     assert conflicts(sentence(answer), sentence(point)) is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "point", "question"),
+    [
+        # the reference says of each side what the answer says of one: the clauses the answer shares most
+        # with ("changes do not affect the caller", "changes affect the original") are of both polarities
+        (
+            "When you pass by reference you can change the variable.",
+            "Pass by value copies the argument, so changes inside the function do not affect the caller; "
+            "pass by reference passes the variable itself, so changes affect the original.",
+            "What is the difference between pass by value and pass by reference?",
+        ),
+        # the question's words leave "an array has a fixed size" one word ("size"): too little to deny
+        (
+            "It's dynamic, you can add nodes as you need and don't have to know the size beforehand, and "
+            "insert/delete just changes pointers instead of moving elements.",
+            "A linked list can grow and shrink dynamically and supports insertion or deletion without "
+            "shifting elements, whereas an array has a fixed size.",
+            "What is the main advantage of a linked list over an array?",
+        ),
+    ],
+)
+def test_agreeing_answers_to_a_two_sided_reference_are_not_reversals(
+    sentence, answer: str, point: str, question: str
+) -> None:
+    assert conflicts(sentence(answer), sentence(point), sentence(question).stems) is None
 
 
 def test_shared_words_keep_their_polarity(sentence) -> None:
