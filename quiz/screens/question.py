@@ -21,6 +21,7 @@ from quiz.widgets.feedback import FeedbackPanel
 from quiz.widgets.grader_status import GraderStatus
 from quiz.widgets.key_bar import KeyBar
 from quiz.widgets.sidebar import QuestionList
+from quiz.widgets.top_bar import TopBarTitle
 
 if TYPE_CHECKING:
     from quiz.app import QuizApp
@@ -61,7 +62,7 @@ class QuestionScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="topbar"):
-            yield Static(f"{self.attempt.bank_title} · {self.attempt.student_id}", id="topbar-title")
+            yield TopBarTitle(self.attempt.bank_title, self.attempt.student_id, id="topbar-title")
             if self.attempt.deadline is not None:
                 yield Countdown(self.attempt.deadline, self.quiz.clock, id="countdown")
             yield GraderStatus(id="grader-status")

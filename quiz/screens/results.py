@@ -20,6 +20,7 @@ from graders.bank_schema import Bank, Question
 from graders.grade import Grade
 from quiz.store import Attempt
 from quiz.widgets.grader_status import GraderStatus
+from quiz.widgets.top_bar import TopBarTitle
 
 if TYPE_CHECKING:
     from quiz.app import QuizApp
@@ -86,9 +87,7 @@ class ResultsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="topbar"):
-            yield Static(
-                f"Results · {self.attempt.bank_title} · {self.attempt.student_id}", id="topbar-title"
-            )
+            yield TopBarTitle("Results", self.attempt.bank_title, self.attempt.student_id, id="topbar-title")
             yield GraderStatus(id="grader-status")
         with VerticalScroll(id="results"):
             yield Static(id="total")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from graders.bank_schema import Bank
 from quiz.app import Grader, QuizApp, QuizOptions
 from quiz.store import Store
 from tests.tui.doubles import BANK, FakeClock, KeywordGrader
@@ -35,10 +36,16 @@ def grader() -> KeywordGrader:
 
 @pytest.fixture
 def make_app(store: Store, grader: KeywordGrader, clock: FakeClock) -> MakeApp:
-    def make(*, grader_: Grader | None = None, store_: Store | None = None, **options: object) -> QuizApp:
+    def make(
+        *,
+        grader_: Grader | None = None,
+        store_: Store | None = None,
+        bank_: Bank | None = None,
+        **options: object,
+    ) -> QuizApp:
         chosen = grader_ or grader
         return QuizApp(
-            BANK,
+            bank_ or BANK,
             store_ or store,
             lambda: chosen,
             options=QuizOptions(**options),  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from textual.geometry import Region
 from textual.widgets import Button, DataTable, Input, OptionList, Static, TextArea
 
@@ -16,8 +17,9 @@ from quiz.screens.start import StartScreen
 from quiz.store import Mode, Status, Store
 from quiz.widgets.feedback import FeedbackPanel
 from quiz.widgets.sidebar import QuestionList
+from quiz.widgets.top_bar import fit_title
 from tests.tui.conftest import MakeApp, type_text, wait_until
-from tests.tui.doubles import FakeClock, GatedGrader
+from tests.tui.doubles import BANK, FakeClock, GatedGrader
 
 pytestmark = [pytest.mark.tui, pytest.mark.anyio]
 SIZE = (100, 32)
@@ -205,6 +207,51 @@ async def test_a_narrow_terminal_keeps_every_key_on_screen_and_a_wide_one_the_qu
         await pilot.pause()
         assert not sidebar.display and keys(60, 20) == {18, 19}
         assert app.focused is screen.query_one("#answer", TextArea)
+
+
+async def test_a_narrow_top_bar_cuts_the_bank_title_not_the_student_id(make_app: MakeApp) -> None:
+    """At 60 columns a long bank title and an exam's countdown leave too little room for the whole title:
+    the bank's title is cut short (then dropped, on the results screen), the student id stays whole, on
+    one row; wide again, the title is whole."""
+    bank = BANK.model_copy(update={"title": "Attention-based models and transfer learning"})
+    app = make_app(bank_=bank, student_id="s1234567", mode=Mode.EXAM, time_limit_s=600)
+
+    def top_bar() -> str:
+        title = app.screen.query_one("#topbar-title")
+        text = str(title.render())
+        assert title.region.height == 1 and cell_len(text) <= title.region.width, (text, title.region)
+        return text
+
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen)
+        assert top_bar() == "Attention-base… · s1234567"
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        assert top_bar() == "Attention-based models and transfer learning · s1234567"
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        await pilot.press("ctrl+f")
+        await pilot.click("#confirm")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert top_bar().endswith(" · s1234567") and top_bar().startswith("Results · Attention")
+        await pilot.resize_terminal(40, 20)
+        await pilot.pause()
+        assert top_bar() == "Results · s1234567"
+
+
+def test_fit_title_gives_way_from_the_part_next_to_the_student_id() -> None:
+    parts = ("Results", "Attention-based models", "s1")
+    assert fit_title(parts, 80) == "Results · Attention-based models · s1"
+    assert fit_title(parts, 28) == "Results · Attention-ba… · s1"
+    assert fit_title(parts, 22) == "Results · s1"  # 7 cells of the bank title would say too little
+    assert fit_title(parts, 5) == "s1"
+    assert fit_title(("Bank", "a-very-long-student-id"), 10) == "a-very-lo…"  # alone, it is cut at last
+    assert fit_title(("Bank", "s1"), 0) == ""
 
 
 async def test_help_by_f1_always_and_question_mark_outside_the_editor(make_app: MakeApp) -> None:
