@@ -22,7 +22,9 @@ dropped (``Gradebook.forget_unusable``); no grade, grader failure or row with a 
 Files written from the gradebook (``Gradebook.outputs``: the gradebook itself, reports, feedback and
 exports) are never read as a student's work, wherever they are written; nor are the outputs of the
 commands that have no gradebook to note them in, ``quiz grade --json`` / ``--gradescope`` and
-``quiz grade-answers``, known by their content (``_command_output``).
+``quiz grade-answers``, known by their content (``_command_output``). Each file skipped so is in the
+``Outcome`` (``tool_outputs``), and the ones known by their content are warned about too: a student may
+have handed in such a file instead of an attempt, and would otherwise lose the work without a word.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ if TYPE_CHECKING:
     from graders.bank_schema import Bank
 
 log = logging.getLogger(__name__)
+
+# How ``tool_outputs`` names the writer of the files that the gradebook noted as its own outputs.
+THIS_GRADEBOOK = "this gradebook"
 
 # The short-answer grading engine's modules: changing any of them changes every theory grade's version.
 GRADER_SOURCES = (
@@ -112,16 +117,21 @@ class Plan:
         return len(self.practical_tasks) + sum(len(t.answers) for t in self.theory_tasks)
 
 
+ToolOutput = tuple[Path, str]  # a file in a student folder and what wrote it (THIS_GRADEBOOK, a command)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """``errors``: the grader failed (retried next run); ``invalid``: inputs unusable now (``Status``);
-    ``repeated``: questions a student answered differently more than once (``_one_answer_each``)."""
+    ``repeated``: questions a student answered differently more than once (``_one_answer_each``);
+    ``tool_outputs``: the files in student folders not read because the tool wrote them (``discover``)."""
 
     graded: int
     errors: int
     invalid: int
     skipped: int
     repeated: int
+    tool_outputs: tuple[ToolOutput, ...] = ()
 
 
 Progress = Callable[[int, str], None]  # (units just finished, what) -> None
@@ -136,11 +146,13 @@ def sha256(data: bytes | str) -> str:
 
 def discover(
     root: Path, outputs: Collection[Path] = frozenset()
-) -> tuple[dict[str, dict[str, Path]], dict[str, list[Path]], list[Row], list[str]]:
+) -> tuple[dict[str, dict[str, Path]], dict[str, list[Path]], list[Row], list[str], list[ToolOutput]]:
     """Per student the file to grade for each practical and the theory attempt files, ``invalid`` rows for
-    the code files that are not graded (``_practical_files``), and every student folder's name. A file
-    whose resolved path is in ``outputs`` (``Gradebook.outputs``) was written from the gradebook: it is
-    no student's work, and skipped."""
+    the code files that are not graded (``_practical_files``), every student folder's name, and the files
+    skipped as the tool's own outputs. A file whose resolved path is in ``outputs``
+    (``Gradebook.outputs``) was written from the gradebook: it is no student's work, and skipped; so is
+    the output of a command without a gradebook (``_command_output``), with a warning, since only its
+    content tells it apart from an attempt that a student handed in."""
     from practicals.submission import SUFFIXES
 
     root = Path(root)
@@ -151,6 +163,7 @@ def discover(
     files: dict[str, dict[str, Path]] = {}
     attempts: dict[str, list[Path]] = {}
     invalid: list[Row] = []
+    skipped: list[ToolOutput] = []
     students = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     for student in students:
         folder = root / student
@@ -158,11 +171,13 @@ def discover(
         for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
             if path.resolve() in outputs:
                 log.info("ignoring %s (written from the gradebook: a report, feedback or export)", path)
+                skipped.append((path, THIS_GRADEBOOK))
             elif path.suffix.lower() in SUFFIXES:
                 code.append(path)
             elif path.suffix.lower() in (".json", ".csv"):
                 if writer := _command_output(path):
-                    log.info("ignoring %s (written by '%s', not a theory attempt)", path, writer)
+                    log.warning("ignoring %s (written by '%s', not a theory attempt)", path, writer)
+                    skipped.append((path, writer))
                 else:
                     attempts.setdefault(student, []).append(path)
             else:
@@ -175,7 +190,7 @@ def discover(
         ]
     if not files and not attempts and not invalid:
         raise InputError(f"no student submissions in {root}", hint="ROOT must hold one folder per student")
-    return files, attempts, invalid, students
+    return files, attempts, invalid, students, skipped
 
 
 def _command_output(path: Path) -> str | None:
@@ -346,6 +361,7 @@ class Inputs:
     bank_path: str = ""  # the workers load the bank again from here
     calibration: str = ""  # its JSON
     answer_model: str = ""  # sha256 of the bank's answer model file, "" without one
+    tool_outputs: tuple[ToolOutput, ...] = ()  # the files skipped as the tool's own outputs (``discover``)
 
 
 def read_inputs(
@@ -358,9 +374,9 @@ def read_inputs(
     from graders.bank import load_bank, resolve_bank_path
     from graders.calibration import calibration_for
 
-    files, attempts, invalid, students = discover(Path(root), outputs)
+    files, attempts, invalid, students, skipped = discover(Path(root), outputs)
     if not attempts:
-        return Inputs(files, [], invalid, students)
+        return Inputs(files, [], invalid, students, tool_outputs=tuple(skipped))
     bank_path = str(resolve_bank_path(bank))
     calibration = json.dumps(calibration_for(bank_path).to_json(), sort_keys=True)
     learned = model_path(bank_path)
@@ -377,7 +393,9 @@ def read_inputs(
             answers += found
             invalid += problems
     kept, repeated = _one_answer_each(answers)
-    return Inputs(files, kept, invalid, students, repeated, loaded, bank_path, calibration, answer_model)
+    return Inputs(
+        files, kept, invalid, students, repeated, loaded, bank_path, calibration, answer_model, tuple(skipped)
+    )
 
 
 def plan(inputs: Inputs, book: Gradebook, *, chunk: int = THEORY_CHUNK, force: bool = False) -> Plan:
@@ -780,4 +798,6 @@ def run_batch(
 
         update_similarity(book)
     unusable = work.unusable + statuses["invalid"]
-    return Outcome(statuses["graded"], statuses["error"], unusable, work.skipped, inputs.repeated)
+    return Outcome(
+        statuses["graded"], statuses["error"], unusable, work.skipped, inputs.repeated, inputs.tool_outputs
+    )

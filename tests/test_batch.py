@@ -484,7 +484,7 @@ def test_near_miss_practical_names_are_graded_when_unambiguous_and_reported_when
     _write(root / "e" / "spacy_ner (2).py", code)
     _write(root / "f" / "spacy-ner.py", code)
     _write(root / "f" / "notes.txt", "not code: ignored")
-    files, _, invalid, _ = discover(root)
+    files, _, invalid, _, _ = discover(root)
     assert {s: {p: path.name for p, path in by.items()} for s, by in files.items()} == {
         "a": {"spacy_ner": "SpaCy_NER.py"},
         "b": {"spacy_ner": "spacy_ner (1).py"},
@@ -558,6 +558,7 @@ def test_progress_is_a_plain_line_per_tenth_where_no_bar_can_be_drawn(
     assert all(done), lines
     assert [int(m[1]) for m in done] == [3, 5, 8, 10, 13, 15, 18, 20, 23, 25]  # each tenth, then the end
     assert result.stdout.startswith("graded 25, skipped 0 unchanged")  # the summary stays on stdout
+    assert len(result.stdout.splitlines()) == 1  # nothing skipped as the tool's output: nothing said of it
     # on a terminal: the rich bar instead (rich takes FORCE_COLOR for a terminal)
     result = CliRunner().invoke(
         cli, ["batch", str(root), "--out", str(tmp_path / "again.sqlite")], env={"FORCE_COLOR": "1"}
@@ -591,8 +592,15 @@ def test_files_written_from_the_gradebook_inside_the_class_folder_are_not_read_b
     quiz("report", str(book_path), "--csv", str(out / "grades.csv"), "--html", str(out / "report.html"))
     quiz("report", str(book_path), "--feedback-dir", str(root))  # feedback.json, results.json beside the work
     assert (root / "s1" / "feedback.json").is_file() and (root / "s2" / "results.json").is_file()
-    summary = quiz("batch", str(root), "--out", str(book_path))
+    result = CliRunner().invoke(cli, ["batch", str(root), "--out", str(book_path)])
+    assert result.exit_code == 0, result.output
+    *skipped, summary = result.stdout.strip().splitlines()
     assert summary.startswith("graded 0, skipped 2 unchanged, 0 failed (0 unusable inputs"), summary
+    # one line says what was not read, naming the first files: the gradebook's own files in out/ count too
+    assert skipped == [
+        "not graded, written from this gradebook (reports, feedback, exports): 8 files, out/class.sqlite,"
+        " out/decided.csv, out/grades.csv, out/report.html, s1/feedback.json and 3 more"
+    ], skipped
     with Gradebook.open(book_path, create=False) as book:
         assert (
             {(r.student_id, r.item): r.status for r in book.rows()}
@@ -605,11 +613,11 @@ def test_files_written_from_the_gradebook_inside_the_class_folder_are_not_read_b
 
 
 def test_outputs_of_grade_and_grade_answers_in_a_student_folder_are_not_read_as_attempts(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``quiz grade --json`` / ``--gradescope`` and ``quiz grade-answers --out`` keep no gradebook to note
-    their outputs in: batch knows them by their content and skips them, saying so. The attempts that
-    ``quiz export`` wrote (CSV and JSON) are still read."""
+    their outputs in: batch knows them by their content and skips them, saying so in a warning and in its
+    summary. The attempts that ``quiz export`` wrote (CSV and JSON) are still read."""
     store = Store(tmp_path / "store.sqlite3")
     attempt = store.create_attempt(
         student_id="x", bank_id="attention-transfer", bank_title="t", mode=Mode.EXAM, order=["Q1"]
@@ -637,16 +645,29 @@ def test_outputs_of_grade_and_grade_answers_in_a_student_folder_are_not_read_as_
         ("s2", "Q1", "Attention weighs the words."),
     }
     assert inputs.invalid == []
-    skipped = {r.getMessage() for r in caplog.records if r.getMessage().startswith("ignoring")}
+    expected = [
+        ("s1/report.json", "quiz grade --json"),
+        ("s1/results.json", "quiz grade --gradescope"),
+        ("s2/graded-excel.csv", "quiz grade-answers"),
+        ("s2/graded.csv", "quiz grade-answers"),
+    ]
+    # a warning each: a student may have handed one in, and would lose the work without a word
+    skipped = {(r.levelno, r.getMessage()) for r in caplog.records if r.getMessage().startswith("ignoring")}
     assert skipped == {
-        f"ignoring {root / path} (written by '{command}', not a theory attempt)"
-        for path, command in (
-            ("s1/report.json", "quiz grade --json"),
-            ("s1/results.json", "quiz grade --gradescope"),
-            ("s2/graded.csv", "quiz grade-answers"),
-            ("s2/graded-excel.csv", "quiz grade-answers"),
-        )
+        (logging.WARNING, f"ignoring {root / path} (written by '{command}', not a theory attempt)")
+        for path, command in expected
     }
+    assert inputs.tool_outputs == tuple((root / path, command) for path, command in expected)
+    # and the summary of 'quiz batch' names them, a line per command, before its last line
+    monkeypatch.setattr(batch, "grade_theory", _graded_without_model)
+    result = CliRunner().invoke(cli, ["batch", str(root), "--out", str(tmp_path / "class.sqlite")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().splitlines()[:-1] == [
+        "not graded, written by 'quiz grade --json': 1 file, s1/report.json",
+        "not graded, written by 'quiz grade --gradescope': 1 file, s1/results.json",
+        "not graded, written by 'quiz grade-answers': 2 files, s2/graded-excel.csv, s2/graded.csv",
+    ]
+    assert result.stdout.strip().splitlines()[-1].startswith("graded 2, skipped 0 unchanged")
 
 
 def test_an_unusable_input_that_is_gone_or_fixed_is_no_longer_reported(

@@ -5,6 +5,7 @@ graders.gradebook and graders.report."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,8 +105,8 @@ def batch(
     run did not commit; a submission that fails is recorded as an error and the batch goes on. Files
     written from the gradebook (reports, feedback, exports) are never read as student work, even
     inside ROOT, and neither are the reports of 'quiz grade --json/--gradescope' and the graded CSVs
-    of 'quiz grade-answers' (known by their content). Progress goes to stderr: a bar on a terminal,
-    else a line at every tenth of the work.
+    of 'quiz grade-answers' (known by their content); the summary names the files skipped so. Progress
+    goes to stderr: a bar on a terminal, else a line at every tenth of the work.
 
     \b
     Beyond one machine, run the work on Dask distributed:
@@ -151,11 +152,36 @@ def batch(
     finally:
         if client is not None:
             client.close()
+    for line in _tool_output_lines(outcome.tool_outputs, root):
+        click.echo(line)
     click.echo(
         f"graded {outcome.graded}, skipped {outcome.skipped} unchanged, {outcome.errors} failed"
         f" ({outcome.invalid} unusable inputs, {outcome.repeated} repeated answers); {review} answers to"
         f" review, {flags} similarity flags -> {gradebook}"
     )
+
+
+def _tool_output_lines(skipped: Sequence[tuple[Path, str]], root: Path, *, shown: int = 5) -> list[str]:
+    """A line per writer of the files in student folders that were not graded because the tool wrote them
+    (``discover``), naming the first ``shown``: a file a student handed in may be among them. None when
+    there are none, the usual case."""
+    from graders.batch import THIS_GRADEBOOK
+
+    by_writer: dict[str, list[str]] = {}
+    for path, writer in skipped:
+        name = path.relative_to(root) if path.is_relative_to(root) else path
+        by_writer.setdefault(writer, []).append(str(name))
+    lines = []
+    for writer, names in by_writer.items():
+        what = (
+            "written from this gradebook (reports, feedback, exports)"
+            if writer == THIS_GRADEBOOK
+            else f"written by '{writer}'"
+        )
+        more = f" and {len(names) - shown} more" if len(names) > shown else ""
+        count = f"{len(names)} file{'' if len(names) == 1 else 's'}"
+        lines.append(f"not graded, {what}: {count}, {', '.join(names[:shown])}{more}")
+    return lines
 
 
 class _Bar:
