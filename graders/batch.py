@@ -22,7 +22,8 @@ dropped (``Gradebook.forget_unusable``); no grade, grader failure or row with a 
 Files written from the gradebook (``Gradebook.outputs``: the gradebook itself, reports, feedback and
 exports) are never read as a student's work, wherever they are written; nor are the outputs of the
 commands that have no gradebook to note them in, ``quiz grade --json`` / ``--gradescope`` and
-``quiz grade-answers``, known by their content (``_command_output``). Each file skipped so is in the
+``quiz grade-answers``, nor the feedback another gradebook wrote (``quiz report --feedback-dir``), known
+by their content (``_command_output``). Each file skipped so is in the
 ``Outcome`` (``tool_outputs``), and the ones known by their content are warned about too: a student may
 have handed in such a file instead of an attempt, and would otherwise lose the work without a word.
 """
@@ -117,7 +118,7 @@ class Plan:
         return len(self.practical_tasks) + sum(len(t.answers) for t in self.theory_tasks)
 
 
-ToolOutput = tuple[Path, str]  # a file in a student folder and what wrote it (THIS_GRADEBOOK, a command)
+ToolOutput = tuple[Path, str]  # a file in a student folder and what wrote it (THIS_GRADEBOOK, or commands)
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ def discover(
                 code.append(path)
             elif path.suffix.lower() in (".json", ".csv"):
                 if writer := _command_output(path):
-                    log.warning("ignoring %s (written by '%s', not a theory attempt)", path, writer)
+                    log.warning("ignoring %s (written by %s, not a theory attempt)", path, writer)
                     skipped.append((path, writer))
                 else:
                     attempts.setdefault(student, []).append(path)
@@ -194,26 +195,31 @@ def discover(
 
 
 def _command_output(path: Path) -> str | None:
-    """The command that wrote ``path`` if it is the output of one that has no gradebook to note it in
-    (``Gradebook.outputs``): a practical's report (``quiz grade --json``, which ``report_from_dict`` reads
-    back, or ``--gradescope``) or graded answers (``quiz grade-answers``, ``answer_csv.is_graded``). None
-    for any other file, which ``read_attempt`` reads (and reports when it is unusable)."""
+    """The command(s) that wrote ``path``, quoted, if it is the output of one that noted it in no gradebook
+    this run knows of (``Gradebook.outputs``): a practical's report (``quiz grade --json``, which
+    ``report_from_dict`` reads back, or ``--gradescope``), graded answers (``quiz grade-answers``,
+    ``answer_csv.is_graded``), or the feedback of another gradebook (``quiz report --feedback-dir``: a
+    feedback.json, ``report.is_student_feedback``, and a Gradescope results.json). None for any other
+    file, which ``read_attempt`` reads (and reports when it is unusable)."""
     from graders.answer_csv import is_graded
+    from graders.report import is_student_feedback
     from graders.results import is_gradescope_results
 
     if path.suffix.lower() == ".csv":
-        return "quiz grade-answers" if is_graded(path) else None
+        return "'quiz grade-answers'" if is_graded(path) else None
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return None
     if is_gradescope_results(data):
-        return "quiz grade --gradescope"
+        return "'quiz grade --gradescope' or 'quiz report --feedback-dir'"
+    if is_student_feedback(data):
+        return "'quiz report --feedback-dir'"
     try:
         report_from_dict(data)
     except (KeyError, TypeError, ValueError):
         return None
-    return "quiz grade --json"
+    return "'quiz grade --json'"
 
 
 def _practical_files(paths: list[Path]) -> tuple[dict[str, Path], list[tuple[Path, str]]]:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from graders.gradebook import Gradebook, Item, Override, Row, SimilarityFlag, report_from_dict
-from graders.results import atomic_write_text, gradescope_results
+from graders.results import atomic_write_text, gradescope_results, is_gradescope_results
 from graders.results import write_csv as write_table
 
 TEMPLATES = Path(__file__).resolve().parent / "report_templates"
@@ -249,6 +249,42 @@ def feedback_files(book: Gradebook, folder: Path) -> dict[str, tuple[Path, Path]
     return {
         s: (Path(folder) / s / "feedback.json", Path(folder) / s / "results.json") for s in book.students()
     }
+
+
+# what every item entry of a feedback.json holds (``student_feedback``), whichever gradebook wrote it
+FEEDBACK_ENTRY_KEYS = frozenset({"item", "kind", "status", "points", "max_points", "machine_points"})
+
+
+def is_student_feedback(data: Any) -> bool:
+    """Whether JSON ``data`` is a student's feedback.json as ``student_feedback`` makes it, from any
+    gradebook: an object of just a student id, a total and a list of item entries."""
+    return (
+        isinstance(data, dict)
+        and data.keys() == {"student_id", "total", "items"}
+        and isinstance(data["items"], list)
+        and all(isinstance(e, dict) and FEEDBACK_ENTRY_KEYS <= e.keys() for e in data["items"])
+    )
+
+
+def feedback_in_the_way(book: Gradebook, folder: Path) -> tuple[list[Path], list[Path]]:
+    """The files already where ``write_feedback`` writes that this gradebook did not write (it notes its
+    own, ``Gradebook.outputs``): those known by their content as feedback of their kind (a feedback.json
+    from another gradebook, a Gradescope results.json from another gradebook or ``quiz grade
+    --gradescope``), which it may replace, and those that are not, which may be a student's own work (the
+    feedback folder may be the class folder) and must not be replaced."""
+    own = book.outputs()
+    replaceable: list[Path] = []
+    foreign: list[Path] = []
+    for feedback, results in feedback_files(book, folder).values():
+        for path, is_feedback in ((feedback, is_student_feedback), (results, is_gradescope_results)):
+            if (not path.exists() and not path.is_symlink()) or path.resolve() in own:
+                continue
+            try:
+                data = json.loads(path.read_text(encoding="utf-8-sig"))
+            except (OSError, ValueError):  # a folder, unreadable, not UTF-8, not JSON
+                data = None
+            (replaceable if is_feedback(data) else foreign).append(path)
+    return replaceable, foreign
 
 
 def write_feedback(book: Gradebook, folder: Path) -> int:

@@ -646,15 +646,15 @@ def test_outputs_of_grade_and_grade_answers_in_a_student_folder_are_not_read_as_
     }
     assert inputs.invalid == []
     expected = [
-        ("s1/report.json", "quiz grade --json"),
-        ("s1/results.json", "quiz grade --gradescope"),
-        ("s2/graded-excel.csv", "quiz grade-answers"),
-        ("s2/graded.csv", "quiz grade-answers"),
+        ("s1/report.json", "'quiz grade --json'"),
+        ("s1/results.json", "'quiz grade --gradescope' or 'quiz report --feedback-dir'"),
+        ("s2/graded-excel.csv", "'quiz grade-answers'"),
+        ("s2/graded.csv", "'quiz grade-answers'"),
     ]
     # a warning each: a student may have handed one in, and would lose the work without a word
     skipped = {(r.levelno, r.getMessage()) for r in caplog.records if r.getMessage().startswith("ignoring")}
     assert skipped == {
-        (logging.WARNING, f"ignoring {root / path} (written by '{command}', not a theory attempt)")
+        (logging.WARNING, f"ignoring {root / path} (written by {command}, not a theory attempt)")
         for path, command in expected
     }
     assert inputs.tool_outputs == tuple((root / path, command) for path, command in expected)
@@ -664,10 +664,40 @@ def test_outputs_of_grade_and_grade_answers_in_a_student_folder_are_not_read_as_
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().splitlines()[:-1] == [
         "not graded, written by 'quiz grade --json': 1 file, s1/report.json",
-        "not graded, written by 'quiz grade --gradescope': 1 file, s1/results.json",
+        "not graded, written by 'quiz grade --gradescope' or 'quiz report --feedback-dir': 1 file,"
+        " s1/results.json",
         "not graded, written by 'quiz grade-answers': 2 files, s2/graded-excel.csv, s2/graded.csv",
     ]
     assert result.stdout.strip().splitlines()[-1].startswith("graded 2, skipped 0 unchanged")
+
+
+def test_feedback_that_another_gradebook_wrote_into_the_class_folder_is_not_read_as_an_attempt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``quiz report --feedback-dir`` the class folder from one gradebook, then ``quiz batch`` into another
+    (a new gradebook for the same class, or one started afresh): the second gradebook never noted those
+    files, so they are known by their content, and skipped, not read as attempts that are unusable."""
+    monkeypatch.setattr(batch, "grade_theory", _graded_without_model)
+    root = tmp_path / "class"
+    _write(root / "s1" / "attempt.csv", "question_id,answer\nQ1,Attention weighs the words.\n")
+    _write(root / "s2" / "attempt.csv", "question_id,answer\nQ2,Softmax turns scores into weights.\n")
+    for args in (
+        ["batch", str(root), "--out", str(tmp_path / "first.sqlite")],
+        ["report", str(tmp_path / "first.sqlite"), "--feedback-dir", str(root)],
+    ):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+    with Gradebook.open(tmp_path / "second.sqlite") as book:
+        outcome = run_batch(root, book, similarity=False)
+        rows = {(r.student_id, r.item): r.status for r in book.rows()}
+    assert rows == {("s1", "Q1"): "graded", ("s2", "Q2"): "graded"}
+    assert (outcome.graded, outcome.invalid) == (2, 0)
+    gradescope = "'quiz grade --gradescope' or 'quiz report --feedback-dir'"
+    assert outcome.tool_outputs == tuple(
+        (root / student / name, writer)
+        for student in ("s1", "s2")
+        for name, writer in (("feedback.json", "'quiz report --feedback-dir'"), ("results.json", gradescope))
+    )
 
 
 def test_an_unusable_input_that_is_gone_or_fixed_is_no_longer_reported(

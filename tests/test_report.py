@@ -324,6 +324,47 @@ def test_report_refuses_feedback_over_a_gradebook_in_the_feedback_folder(tmp_pat
         assert again.row("s1", "Q1") is not None
 
 
+def test_feedback_replaces_another_gradebooks_feedback_but_not_a_file_no_gradebook_wrote(
+    book: Gradebook, tmp_path: Path
+) -> None:
+    """``--feedback-dir`` the class folder: a student's own file may be named feedback.json or
+    results.json, and is refused before anything is written; the feedback another gradebook wrote there
+    (known by its content: this one never noted it) is replaced, and the run says so."""
+    folder = tmp_path / "class"
+    with Gradebook.open(tmp_path / "other.sqlite") as other:
+        other.put([theory("s1", "Q1", 0.5), theory("s2", "Q1", 0.5)])
+        assert write_feedback(other, folder) == 2
+    own = {
+        folder / "s3" / "feedback.json": '{"attempt": {"student_id": "s3"}, "records": []}\n',  # quiz export
+        folder / "s4" / "results.json": "my results, by hand\n",
+    }
+    for path, text in own.items():
+        path.parent.mkdir(parents=True)
+        path.write_text(text)
+    before = {path: path.read_text() for path in folder.rglob("*.json")}
+    grades = tmp_path / "grades.csv"
+    args = ["report", str(book.path), "--csv", str(grades), "--feedback-dir", str(folder)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit)  # an error, not a traceback
+    assert result.output.startswith(
+        f"Error: --feedback-dir {folder} would replace 2 files that no gradebook wrote:"
+        f" {folder / 's3' / 'feedback.json'}, {folder / 's4' / 'results.json'}"
+    ), result.output
+    assert {path: path.read_text() for path in folder.rglob("*.json")} == before and not grades.exists()
+    for path in own:
+        path.unlink()
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert (
+        "replaced 4 files that another gradebook or 'quiz grade --gradescope' wrote:"
+        " s1/feedback.json, s1/results.json, s2/feedback.json, s2/results.json"
+    ) in result.output
+    s1 = json.loads((folder / "s1" / "feedback.json").read_text())
+    assert {e["item"] for e in s1["items"]} == {"Q1", "Q2", "spacy_ner"}  # this gradebook's feedback
+    result = CliRunner().invoke(cli, args)  # its own feedback: replaced without a word
+    assert result.exit_code == 0 and "replaced" not in result.output, result.output
+
+
 def test_csv_runs_no_formula_a_student_id_holds(book: Gradebook, tmp_path: Path) -> None:
     book.put([theory("=HYPERLINK(1)", "Q1", 0.25)])
     write_csv(book, tmp_path / "grades.csv")

@@ -104,9 +104,10 @@ def batch(
     A rerun grades only what changed (content hash, checks or grader version) and whatever a killed
     run did not commit; a submission that fails is recorded as an error and the batch goes on. Files
     written from the gradebook (reports, feedback, exports) are never read as student work, even
-    inside ROOT, and neither are the reports of 'quiz grade --json/--gradescope' and the graded CSVs
-    of 'quiz grade-answers' (known by their content); the summary names the files skipped so. Progress
-    goes to stderr: a bar on a terminal, else a line at every tenth of the work.
+    inside ROOT, and neither are the reports of 'quiz grade --json/--gradescope', the graded CSVs of
+    'quiz grade-answers' and another gradebook's feedback (known by their content); the summary names
+    the files skipped so. Progress goes to stderr: a bar on a terminal, else a line at every tenth of
+    the work.
 
     \b
     Beyond one machine, run the work on Dask distributed:
@@ -167,20 +168,17 @@ def _tool_output_lines(skipped: Sequence[tuple[Path, str]], root: Path, *, shown
     there are none, the usual case."""
     from graders.batch import THIS_GRADEBOOK
 
-    by_writer: dict[str, list[str]] = {}
+    by_writer: dict[str, list[Path]] = {}
     for path, writer in skipped:
-        name = path.relative_to(root) if path.is_relative_to(root) else path
-        by_writer.setdefault(writer, []).append(str(name))
+        by_writer.setdefault(writer, []).append(path.relative_to(root) if path.is_relative_to(root) else path)
     lines = []
     for writer, names in by_writer.items():
         what = (
             "written from this gradebook (reports, feedback, exports)"
             if writer == THIS_GRADEBOOK
-            else f"written by '{writer}'"
+            else f"written by {writer}"
         )
-        more = f" and {len(names) - shown} more" if len(names) > shown else ""
-        count = f"{len(names)} file{'' if len(names) == 1 else 's'}"
-        lines.append(f"not graded, {what}: {count}, {', '.join(names[:shown])}{more}")
+        lines.append(f"not graded, {what}: {_files(names)}, {_first(names, shown)}")
     return lines
 
 
@@ -304,7 +302,8 @@ def review(gradebook: Path, export_csv: Path | None) -> None:
     "--feedback-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Per-student feedback.json and Gradescope results.json, in one folder per student.",
+    help="Per-student feedback.json and Gradescope results.json, in one folder per student (a file there"
+    " that no gradebook wrote is never replaced).",
 )
 def report(gradebook: Path, html: Path | None, csv_out: Path | None, feedback_dir: Path | None) -> None:
     """Write the class report, the gradebook CSV and per-student feedback.
@@ -320,7 +319,7 @@ def report(gradebook: Path, html: Path | None, csv_out: Path | None, feedback_di
     grade item (or "new grade item").
     """
     from graders.gradebook import Gradebook
-    from graders.report import feedback_files, write_csv, write_feedback, write_html
+    from graders.report import feedback_files, feedback_in_the_way, write_csv, write_feedback, write_html
 
     if html is None and csv_out is None and feedback_dir is None:
         raise InputError("nothing to write", hint="pass --html FILE, --csv FILE and/or --feedback-dir DIR")
@@ -332,6 +331,16 @@ def report(gradebook: Path, html: Path | None, csv_out: Path | None, feedback_di
             if feedback_dir is not None
             else None,
         )
+        replaced: list[Path] = []
+        if feedback_dir is not None:
+            replaced, foreign = feedback_in_the_way(book, feedback_dir)
+            if foreign:
+                raise InputError(
+                    f"--feedback-dir {feedback_dir} would replace {_files(foreign)} that no gradebook wrote:"
+                    f" {_first(foreign)}",
+                    hint="move or rename them (a student's own work may have such a name), or give"
+                    " --feedback-dir another folder",
+                )
         if html is not None:
             write_html(book, html)
             click.echo(f"wrote {html}")
@@ -341,3 +350,19 @@ def report(gradebook: Path, html: Path | None, csv_out: Path | None, feedback_di
         if feedback_dir is not None:
             count = write_feedback(book, feedback_dir)
             click.echo(f"wrote feedback for {count} students to {feedback_dir}")
+            if replaced:
+                names = [p.relative_to(feedback_dir) for p in replaced]
+                click.echo(
+                    f"replaced {_files(replaced)} that another gradebook or 'quiz grade --gradescope' wrote:"
+                    f" {_first(names)}"
+                )
+
+
+def _files(paths: Sequence[object]) -> str:
+    return f"{len(paths)} file{'' if len(paths) == 1 else 's'}"
+
+
+def _first(paths: Sequence[object], shown: int = 5) -> str:
+    """The first ``shown`` of ``paths``, and how many more."""
+    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+    return ", ".join(str(p) for p in paths[:shown]) + more
