@@ -17,9 +17,11 @@ import importlib.util
 import logging
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from importlib import metadata
 from pathlib import Path
 
@@ -149,9 +151,12 @@ def _choose_practicals(path: Path, practicals: Sequence[str] | None) -> list[str
 
 def load_checks(practical: str) -> list[Check]:
     """The practical's checks. Importing them loads TensorFlow for the Keras practicals (their probes use
-    it): its start-up lines are left out of stderr (``quiet_start_up``)."""
-    with quiet_start_up():
-        importlib.import_module(f"practicals.{practical}.checks")
+    it): its start-up lines are left out of stderr (``quiet_start_up``). Only the import that loads them
+    needs that: a batch asks again for each file, and the module is imported by then (a pipe and a relay
+    thread per call for nothing)."""
+    module = f"practicals.{practical}.checks"
+    with quiet_start_up() if module not in sys.modules else nullcontext():
+        importlib.import_module(module)
     return list(REGISTRY.get(practical, []))
 
 

@@ -60,6 +60,36 @@ def test_quiet_start_up_passes_on_what_native_code_and_python_write_without_the_
     assert done.stderr == "".join(["before\n", *KEPT, "from python\n", "after\n"])
 
 
+def test_load_checks_quiets_only_the_import_that_loads_them() -> None:
+    """A batch asks for a practical's checks once per file: only the first call imports them (and may load
+    TensorFlow), so only it costs a pipe and a relay thread; the others get the same checks without."""
+    code = textwrap.dedent(
+        """
+        from contextlib import contextmanager
+        from graders import runner
+
+        entered = []
+        real = runner.quiet_start_up
+
+        @contextmanager
+        def counted():
+            entered.append(1)
+            with real():
+                yield
+
+        runner.quiet_start_up = counted
+        first = runner.load_checks("text_augmentation")
+        again = [runner.load_checks("text_augmentation") for _ in range(3)]
+        print(len(entered), len(first), all(checks == first for checks in again))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, check=True, timeout=60
+    )
+    entered, checks, same = done.stdout.split()
+    assert (entered, same) == ("1", "True") and int(checks) > 0, done.stdout + done.stderr
+
+
 @pytest.mark.models
 @pytest.mark.slow
 def test_check_and_doctor_print_no_start_up_lines_and_the_students_output_stays(tmp_path: Path) -> None:
