@@ -26,6 +26,10 @@ commands that have no gradebook to note them in, ``quiz grade --json`` / ``--gra
 by their content (``_command_output``). Each file skipped so is in the
 ``Outcome`` (``tool_outputs``), and the ones known by their content are warned about too: a student may
 have handed in such a file instead of an attempt, and would otherwise lose the work without a word.
+Likewise every other file in a student folder that is neither a practical file nor a theory attempt (a
+report as a PDF, work in a zip) is in the ``Outcome`` (``other_files``); hidden files and folders,
+``__pycache__`` and the files an operating system leaves in folders (``_NOT_WORK``) are nobody's work,
+and skipped without a word.
 """
 
 from __future__ import annotations
@@ -55,6 +59,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Names in a class folder that are never anyone's work, besides hidden (dot) ones: Python's cache and the
+# files Finder and Explorer leave in folders. Casefolded.
+_NOT_WORK = frozenset({"__pycache__", ".ds_store", "thumbs.db", "desktop.ini"})
 # How ``tool_outputs`` names the writer of the files that the gradebook noted as its own outputs.
 THIS_GRADEBOOK = "this gradebook"
 
@@ -125,7 +132,9 @@ ToolOutput = tuple[Path, str]  # a file in a student folder and what wrote it (T
 class Outcome:
     """``errors``: the grader failed (retried next run); ``invalid``: inputs unusable now (``Status``);
     ``repeated``: questions a student answered differently more than once (``_one_answer_each``);
-    ``tool_outputs``: the files in student folders not read because the tool wrote them (``discover``)."""
+    ``tool_outputs``: the files in student folders not read because the tool wrote them, and
+    ``other_files`` those not read because they are neither a practical file nor a theory attempt
+    (``discover``)."""
 
     graded: int
     errors: int
@@ -133,6 +142,7 @@ class Outcome:
     skipped: int
     repeated: int
     tool_outputs: tuple[ToolOutput, ...] = ()
+    other_files: tuple[Path, ...] = ()
 
 
 Progress = Callable[[int, str], None]  # (units just finished, what) -> None
@@ -147,13 +157,16 @@ def sha256(data: bytes | str) -> str:
 
 def discover(
     root: Path, outputs: Collection[Path] = frozenset()
-) -> tuple[dict[str, dict[str, Path]], dict[str, list[Path]], list[Row], list[str], list[ToolOutput]]:
+) -> tuple[
+    dict[str, dict[str, Path]], dict[str, list[Path]], list[Row], list[str], list[ToolOutput], list[Path]
+]:
     """Per student the file to grade for each practical and the theory attempt files, ``invalid`` rows for
-    the code files that are not graded (``_practical_files``), every student folder's name, and the files
-    skipped as the tool's own outputs. A file whose resolved path is in ``outputs``
-    (``Gradebook.outputs``) was written from the gradebook: it is no student's work, and skipped; so is
-    the output of a command without a gradebook (``_command_output``), with a warning, since only its
-    content tells it apart from an attempt that a student handed in."""
+    the code files that are not graded (``_practical_files``), every student folder's name, the files
+    skipped as the tool's own outputs, and the other files, which are not read. A file whose resolved
+    path is in ``outputs`` (``Gradebook.outputs``) was written from the gradebook: it is no student's
+    work, and skipped; so is the output of a command without a gradebook (``_command_output``), with a
+    warning, since only its content tells it apart from an attempt that a student handed in. What
+    ``_not_work`` names is passed over without a word, as no folder of a student or file of their work."""
     from practicals.submission import SUFFIXES
 
     root = Path(root)
@@ -165,11 +178,12 @@ def discover(
     attempts: dict[str, list[Path]] = {}
     invalid: list[Row] = []
     skipped: list[ToolOutput] = []
-    students = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    other: list[Path] = []
+    students = sorted(p.name for p in root.iterdir() if p.is_dir() and not _not_work(p))
     for student in students:
         folder = root / student
         code: list[Path] = []
-        for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+        for path in sorted(p for p in folder.iterdir() if p.is_file() and not _not_work(p)):
             if path.resolve() in outputs:
                 log.info("ignoring %s (written from the gradebook: a report, feedback or export)", path)
                 skipped.append((path, THIS_GRADEBOOK))
@@ -183,6 +197,7 @@ def discover(
                     attempts.setdefault(student, []).append(path)
             else:
                 log.info("ignoring %s (neither a practical file nor a theory attempt)", path)
+                other.append(path)
         chosen, rejected = _practical_files(code)
         if chosen:
             files[student] = chosen
@@ -191,7 +206,13 @@ def discover(
         ]
     if not files and not attempts and not invalid:
         raise InputError(f"no student submissions in {root}", hint="ROOT must hold one folder per student")
-    return files, attempts, invalid, students, skipped
+    return files, attempts, invalid, students, skipped, other
+
+
+def _not_work(path: Path) -> bool:
+    """Hidden files and folders, and the ones in ``_NOT_WORK``: no student hands them in, so they are
+    neither read nor named as work that was not graded."""
+    return path.name.startswith(".") or path.name.casefold() in _NOT_WORK
 
 
 def _command_output(path: Path) -> str | None:
@@ -368,6 +389,7 @@ class Inputs:
     calibration: str = ""  # its JSON
     answer_model: str = ""  # sha256 of the bank's answer model file, "" without one
     tool_outputs: tuple[ToolOutput, ...] = ()  # the files skipped as the tool's own outputs (``discover``)
+    other_files: tuple[Path, ...] = ()  # neither a practical file nor a theory attempt (``discover``)
 
 
 def read_inputs(
@@ -380,9 +402,9 @@ def read_inputs(
     from graders.bank import load_bank, resolve_bank_path
     from graders.calibration import calibration_for
 
-    files, attempts, invalid, students, skipped = discover(Path(root), outputs)
+    files, attempts, invalid, students, skipped, other = discover(Path(root), outputs)
     if not attempts:
-        return Inputs(files, [], invalid, students, tool_outputs=tuple(skipped))
+        return Inputs(files, [], invalid, students, tool_outputs=tuple(skipped), other_files=tuple(other))
     bank_path = str(resolve_bank_path(bank))
     calibration = json.dumps(calibration_for(bank_path).to_json(), sort_keys=True)
     learned = model_path(bank_path)
@@ -400,7 +422,17 @@ def read_inputs(
             invalid += problems
     kept, repeated = _one_answer_each(answers)
     return Inputs(
-        files, kept, invalid, students, repeated, loaded, bank_path, calibration, answer_model, tuple(skipped)
+        files,
+        kept,
+        invalid,
+        students,
+        repeated,
+        loaded,
+        bank_path,
+        calibration,
+        answer_model,
+        tool_outputs=tuple(skipped),
+        other_files=tuple(other),
     )
 
 
@@ -805,5 +837,11 @@ def run_batch(
         update_similarity(book)
     unusable = work.unusable + statuses["invalid"]
     return Outcome(
-        statuses["graded"], statuses["error"], unusable, work.skipped, inputs.repeated, inputs.tool_outputs
+        statuses["graded"],
+        statuses["error"],
+        unusable,
+        work.skipped,
+        inputs.repeated,
+        inputs.tool_outputs,
+        inputs.other_files,
     )

@@ -484,7 +484,8 @@ def test_near_miss_practical_names_are_graded_when_unambiguous_and_reported_when
     _write(root / "e" / "spacy_ner (2).py", code)
     _write(root / "f" / "spacy-ner.py", code)
     _write(root / "f" / "notes.txt", "not code: ignored")
-    files, _, invalid, _, _ = discover(root)
+    files, _, invalid, _, _, other = discover(root)
+    assert other == [root / "f" / "notes.txt"]  # named in the summary, not an unusable input
     assert {s: {p: path.name for p, path in by.items()} for s, by in files.items()} == {
         "a": {"spacy_ner": "SpaCy_NER.py"},
         "b": {"spacy_ner": "spacy_ner (1).py"},
@@ -558,7 +559,7 @@ def test_progress_is_a_plain_line_per_tenth_where_no_bar_can_be_drawn(
     assert all(done), lines
     assert [int(m[1]) for m in done] == [3, 5, 8, 10, 13, 15, 18, 20, 23, 25]  # each tenth, then the end
     assert result.stdout.startswith("graded 25, skipped 0 unchanged")  # the summary stays on stdout
-    assert len(result.stdout.splitlines()) == 1  # nothing skipped as the tool's output: nothing said of it
+    assert len(result.stdout.splitlines()) == 1  # nothing skipped, nothing said of it
     # on a terminal: the rich bar instead (rich takes FORCE_COLOR for a terminal)
     result = CliRunner().invoke(
         cli, ["batch", str(root), "--out", str(tmp_path / "again.sqlite")], env={"FORCE_COLOR": "1"}
@@ -669,6 +670,54 @@ def test_outputs_of_grade_and_grade_answers_in_a_student_folder_are_not_read_as_
         "not graded, written by 'quiz grade-answers': 2 files, s2/graded-excel.csv, s2/graded.csv",
     ]
     assert result.stdout.strip().splitlines()[-1].startswith("graded 2, skipped 0 unchanged")
+
+
+def test_files_neither_practical_nor_attempt_are_named_in_the_summary_and_junk_is_not(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report handed in as a PDF, the work in a zip, notes: batch reads none of them, and its summary
+    names them, as the student may have meant one of them to be graded. Hidden files and folders,
+    ``__pycache__`` and what Finder and Explorer leave in folders are nobody's work: never named, nor is
+    a ``__pycache__`` in the class folder a student. A notebook is a practical file, listed as such."""
+    monkeypatch.setattr(batch, "grade_practical", _checked_without_runner)
+    monkeypatch.setattr(batch, "grade_theory", _graded_without_model)
+    root = tmp_path / "class"
+    _write(root / "s1" / "attempt.csv", "question_id,answer\nQ1,Attention weighs the words.\n")
+    _write(root / "s1" / "report.pdf", b"%PDF-1.7\n")
+    _write(root / "s2" / "spacy_ner.py", "def extract_entities(text): ...\n")
+    _write(root / "s2" / "notes.txt", "see the zip")
+    _write(root / "s2" / "work.zip", b"PK\x03\x04")
+    _write(root / "s2" / "lab.ipynb", "{}")  # named after no practical: an unusable input instead
+    junk = ["s1/.DS_Store", "s1/Thumbs.db", "s1/DESKTOP.INI", "s2/.notes.txt.swp", "s2/.git/config"]
+    junk += ["s2/__pycache__/helper.cpython-312.pyc", "__pycache__/conftest.cpython-312.pyc"]
+    for name in junk:
+        _write(root / name, b"\x00")
+    with caplog.at_level(logging.INFO, logger="graders.batch"):
+        inputs = read_inputs(root)
+    other = ["s1/report.pdf", "s2/notes.txt", "s2/work.zip"]
+    assert inputs.other_files == tuple(root / name for name in other)
+    assert inputs.students == ["s1", "s2"] and inputs.tool_outputs == ()
+    assert [r.item for r in inputs.invalid] == ["file:lab.ipynb"]
+    ignored = {r.getMessage() for r in caplog.records if r.getMessage().startswith("ignoring")}
+    assert ignored == {
+        f"ignoring {root / name} (neither a practical file nor a theory attempt)" for name in other
+    }
+
+    def quiz_batch() -> list[str]:
+        result = CliRunner().invoke(cli, ["batch", str(root), "--out", str(tmp_path / "class.sqlite")])
+        assert result.exit_code == 0, result.output
+        return result.stdout.strip().splitlines()
+
+    *named, summary = quiz_batch()
+    assert named == [
+        "not graded, neither a practical nor a theory attempt: 3 files, s1/report.pdf, s2/notes.txt,"
+        " s2/work.zip"
+    ]
+    assert summary.startswith("graded 2, skipped 0 unchanged, 0 failed (1 unusable inputs"), summary
+    for name in other:
+        (root / name).unlink()
+    *named, summary = quiz_batch()  # the junk alone: only the summary
+    assert named == [] and summary.startswith("graded 0, skipped 3 unchanged"), summary
 
 
 def test_feedback_that_another_gradebook_wrote_into_the_class_folder_is_not_read_as_an_attempt(

@@ -16,7 +16,7 @@ from graders.errors import InputError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from graders.batch import Plan
+    from graders.batch import Outcome, Plan
 
 
 def _refuse_overwrites(
@@ -105,9 +105,10 @@ def batch(
     run did not commit; a submission that fails is recorded as an error and the batch goes on. Files
     written from the gradebook (reports, feedback, exports) are never read as student work, even
     inside ROOT, and neither are the reports of 'quiz grade --json/--gradescope', the graded CSVs of
-    'quiz grade-answers' and another gradebook's feedback (known by their content); the summary names
-    the files skipped so. Progress goes to stderr: a bar on a terminal, else a line at every tenth of
-    the work.
+    'quiz grade-answers' and another gradebook's feedback (known by their content), nor any other file
+    (a PDF, a zip, notes). The summary names the files skipped so, but for hidden files and OS junk
+    (Thumbs.db, desktop.ini). Progress goes to stderr: a bar on a terminal, else a line at every tenth
+    of the work.
 
     \b
     Beyond one machine, run the work on Dask distributed:
@@ -153,7 +154,7 @@ def batch(
     finally:
         if client is not None:
             client.close()
-    for line in _tool_output_lines(outcome.tool_outputs, root):
+    for line in _not_graded_lines(outcome, root):
         click.echo(line)
     click.echo(
         f"graded {outcome.graded}, skipped {outcome.skipped} unchanged, {outcome.errors} failed"
@@ -162,22 +163,26 @@ def batch(
     )
 
 
-def _tool_output_lines(skipped: Sequence[tuple[Path, str]], root: Path, *, shown: int = 5) -> list[str]:
-    """A line per writer of the files in student folders that were not graded because the tool wrote them
-    (``discover``), naming the first ``shown``: a file a student handed in may be among them. None when
-    there are none, the usual case."""
+def _not_graded_lines(outcome: Outcome, root: Path, *, shown: int = 5) -> list[str]:
+    """A line per writer of the files in student folders that were not graded because the tool wrote them,
+    then one for those that are neither a practical file nor a theory attempt (``discover``), each naming
+    the first ``shown``: a file a student handed in may be among them (an attempt, the report as a PDF,
+    the work in a zip). None when there are none, the usual case."""
     from graders.batch import THIS_GRADEBOOK
 
-    by_writer: dict[str, list[Path]] = {}
-    for path, writer in skipped:
-        by_writer.setdefault(writer, []).append(path.relative_to(root) if path.is_relative_to(root) else path)
-    lines = []
-    for writer, names in by_writer.items():
+    by_what: dict[str, list[Path]] = {}
+    for path, writer in outcome.tool_outputs:
         what = (
             "written from this gradebook (reports, feedback, exports)"
             if writer == THIS_GRADEBOOK
             else f"written by {writer}"
         )
+        by_what.setdefault(what, []).append(path)
+    if outcome.other_files:
+        by_what["neither a practical nor a theory attempt"] = list(outcome.other_files)
+    lines = []
+    for what, paths in by_what.items():
+        names = [path.relative_to(root) if path.is_relative_to(root) else path for path in paths]
         lines.append(f"not graded, {what}: {_files(names)}, {_first(names, shown)}")
     return lines
 
