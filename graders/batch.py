@@ -27,9 +27,11 @@ by their content (``_command_output``). Each file skipped so is in the
 ``Outcome`` (``tool_outputs``), and the ones known by their content are warned about too: a student may
 have handed in such a file instead of an attempt, and would otherwise lose the work without a word.
 Likewise every other file in a student folder that is neither a practical file nor a theory attempt (a
-report as a PDF, work in a zip) is in the ``Outcome`` (``other_files``); hidden files and folders,
-``__pycache__`` and the files an operating system leaves in folders (``_NOT_WORK``) are nobody's work,
-and skipped without a word.
+report as a PDF, work in a zip) is in the ``Outcome`` (``other_files``), and so is every folder in a
+student folder (``other_folders``): only the files at the top level of a student folder are read, so
+work handed in as ``s1/lab3/spacy_ner.py`` is not graded. Hidden files and folders, ``__pycache__``, the
+files an operating system leaves in folders (``_NOT_WORK``) and caches and virtualenvs
+(``practicals.submission.skipped_folder``) are nobody's work, and skipped without a word.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import hashlib
 import json
 import logging
 import multiprocessing
+import os
 import shutil
 import tempfile
 from collections import Counter
@@ -132,9 +135,9 @@ ToolOutput = tuple[Path, str]  # a file in a student folder and what wrote it (T
 class Outcome:
     """``errors``: the grader failed (retried next run); ``invalid``: inputs unusable now (``Status``);
     ``repeated``: questions a student answered differently more than once (``_one_answer_each``);
-    ``tool_outputs``: the files in student folders not read because the tool wrote them, and
-    ``other_files`` those not read because they are neither a practical file nor a theory attempt
-    (``discover``)."""
+    ``tool_outputs``: the files in student folders not read because the tool wrote them,
+    ``other_files`` those not read because they are neither a practical file nor a theory attempt, and
+    ``other_folders`` the folders in student folders, which are not read (``discover``)."""
 
     graded: int
     errors: int
@@ -143,6 +146,7 @@ class Outcome:
     repeated: int
     tool_outputs: tuple[ToolOutput, ...] = ()
     other_files: tuple[Path, ...] = ()
+    other_folders: tuple[Path, ...] = ()
 
 
 Progress = Callable[[int, str], None]  # (units just finished, what) -> None
@@ -158,16 +162,24 @@ def sha256(data: bytes | str) -> str:
 def discover(
     root: Path, outputs: Collection[Path] = frozenset()
 ) -> tuple[
-    dict[str, dict[str, Path]], dict[str, list[Path]], list[Row], list[str], list[ToolOutput], list[Path]
+    dict[str, dict[str, Path]],
+    dict[str, list[Path]],
+    list[Row],
+    list[str],
+    list[ToolOutput],
+    list[Path],
+    list[Path],
 ]:
     """Per student the file to grade for each practical and the theory attempt files, ``invalid`` rows for
     the code files that are not graded (``_practical_files``), every student folder's name, the files
-    skipped as the tool's own outputs, and the other files, which are not read. A file whose resolved
-    path is in ``outputs`` (``Gradebook.outputs``) was written from the gradebook: it is no student's
-    work, and skipped; so is the output of a command without a gradebook (``_command_output``), with a
-    warning, since only its content tells it apart from an attempt that a student handed in. What
-    ``_not_work`` names is passed over without a word, as no folder of a student or file of their work."""
-    from practicals.submission import SUFFIXES
+    skipped as the tool's own outputs, and the other files and the folders in student folders, which are
+    not read. A file whose resolved path is in ``outputs`` (``Gradebook.outputs``) was written from the
+    gradebook: it is no student's work, and skipped; so is the output of a command without a gradebook
+    (``_command_output``), with a warning, since only its content tells it apart from an attempt that a
+    student handed in. What ``_not_work`` names is passed over without a word, as no folder of a student
+    or file of their work, and so are the folders in a student folder that ``skipped_folder`` names
+    (hidden, caches, virtualenvs)."""
+    from practicals.submission import SUFFIXES, skipped_folder
 
     root = Path(root)
     if not root.is_dir():
@@ -179,12 +191,20 @@ def discover(
     invalid: list[Row] = []
     skipped: list[ToolOutput] = []
     other: list[Path] = []
+    folders: list[Path] = []
     students = sorted(p.name for p in root.iterdir() if p.is_dir() and not _not_work(p))
     for student in students:
         folder = root / student
         code: list[Path] = []
-        for path in sorted(p for p in folder.iterdir() if p.is_file() and not _not_work(p)):
-            if path.resolve() in outputs:
+        for path in sorted(folder.iterdir()):
+            if path.is_dir() and not skipped_folder(path):
+                # no command reads a practical from a folder inside the one it is given: the work in it
+                # (s1/lab3/spacy_ner.py, s1/submission/) would be lost without a word
+                log.info("ignoring %s (a folder: only the files directly in a student folder are read)", path)
+                folders.append(path)
+            elif not path.is_file() or _not_work(path):
+                continue
+            elif path.resolve() in outputs:
                 log.info("ignoring %s (written from the gradebook: a report, feedback or export)", path)
                 skipped.append((path, THIS_GRADEBOOK))
             elif path.suffix.lower() in SUFFIXES:
@@ -205,8 +225,13 @@ def discover(
             _invalid_row(student, f"file:{p.name}", p, message, "practical") for p, message in rejected
         ]
     if not files and not attempts and not invalid:
-        raise InputError(f"no student submissions in {root}", hint="ROOT must hold one folder per student")
-    return files, attempts, invalid, students, skipped, other
+        hint = "ROOT must hold one folder per student"
+        if folders:  # the work is in folders inside them (s1/submission/): say so, or it looks like none
+            inside = ", ".join(f"{path.relative_to(root)}{os.sep}" for path in folders[:3])
+            more = f" and {len(folders) - 3} more" if len(folders) > 3 else ""
+            hint += f", with the work directly in it: folders inside are not read ({inside}{more})"
+        raise InputError(f"no student submissions in {root}", hint=hint)
+    return files, attempts, invalid, students, skipped, other, folders
 
 
 def _not_work(path: Path) -> bool:
@@ -390,6 +415,7 @@ class Inputs:
     answer_model: str = ""  # sha256 of the bank's answer model file, "" without one
     tool_outputs: tuple[ToolOutput, ...] = ()  # the files skipped as the tool's own outputs (``discover``)
     other_files: tuple[Path, ...] = ()  # neither a practical file nor a theory attempt (``discover``)
+    other_folders: tuple[Path, ...] = ()  # the folders in student folders, not read (``discover``)
 
 
 def read_inputs(
@@ -402,9 +428,17 @@ def read_inputs(
     from graders.bank import load_bank, resolve_bank_path
     from graders.calibration import calibration_for
 
-    files, attempts, invalid, students, skipped, other = discover(Path(root), outputs)
+    files, attempts, invalid, students, skipped, other, folders = discover(Path(root), outputs)
     if not attempts:
-        return Inputs(files, [], invalid, students, tool_outputs=tuple(skipped), other_files=tuple(other))
+        return Inputs(
+            files,
+            [],
+            invalid,
+            students,
+            tool_outputs=tuple(skipped),
+            other_files=tuple(other),
+            other_folders=tuple(folders),
+        )
     bank_path = str(resolve_bank_path(bank))
     calibration = json.dumps(calibration_for(bank_path).to_json(), sort_keys=True)
     learned = model_path(bank_path)
@@ -433,6 +467,7 @@ def read_inputs(
         answer_model,
         tool_outputs=tuple(skipped),
         other_files=tuple(other),
+        other_folders=tuple(folders),
     )
 
 
@@ -844,4 +879,5 @@ def run_batch(
         inputs.repeated,
         inputs.tool_outputs,
         inputs.other_files,
+        inputs.other_folders,
     )

@@ -169,7 +169,7 @@ def missing_file_hints(folder: Path, practical: str) -> list[str]:
         )
     for root, dirs, files in os.walk(folder):
         here = Path(root)
-        dirs[:] = sorted(d for d in dirs if not _skipped_folder(here / d))
+        dirs[:] = sorted(d for d in dirs if not skipped_folder(here / d))
         for file in sorted(here / name for name in files if not name.startswith(".")):
             found = practical_files([file])
             if here != folder:
@@ -188,8 +188,9 @@ def _top_level_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
-def _skipped_folder(folder: Path) -> bool:
-    """Hidden folders, caches and virtualenvs: nobody keeps their work there."""
+def skipped_folder(folder: Path) -> bool:
+    """Hidden folders, caches and virtualenvs: nobody keeps their work there (nor does ``quiz batch`` name
+    them as folders it did not read)."""
     return folder.name.startswith(".") or folder.name in _NOT_SEARCHED or (folder / "pyvenv.cfg").exists()
 
 

@@ -484,8 +484,8 @@ def test_near_miss_practical_names_are_graded_when_unambiguous_and_reported_when
     _write(root / "e" / "spacy_ner (2).py", code)
     _write(root / "f" / "spacy-ner.py", code)
     _write(root / "f" / "notes.txt", "not code: ignored")
-    files, _, invalid, _, _, other = discover(root)
-    assert other == [root / "f" / "notes.txt"]  # named in the summary, not an unusable input
+    files, _, invalid, _, _, other, folders = discover(root)
+    assert other == [root / "f" / "notes.txt"] and folders == []  # named in the summary, not unusable
     assert {s: {p: path.name for p, path in by.items()} for s, by in files.items()} == {
         "a": {"spacy_ner": "SpaCy_NER.py"},
         "b": {"spacy_ner": "spacy_ner (1).py"},
@@ -718,6 +718,73 @@ def test_files_neither_practical_nor_attempt_are_named_in_the_summary_and_junk_i
         (root / name).unlink()
     *named, summary = quiz_batch()  # the junk alone: only the summary
     assert named == [] and summary.startswith("graded 0, skipped 3 unchanged"), summary
+
+
+def test_folders_inside_student_folders_are_named_in_the_summary_and_junk_folders_are_not(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the files directly in a student folder are read: work handed in as ``s1/lab3/spacy_ner.py``
+    or in ``s2/submission/`` (even a folder named after a practical) is not graded, so the summary names
+    each such folder, once, beside the files it did not read. Hidden folders, caches and virtualenvs are
+    nobody's work: never named. Where the work is all in such folders, the error says so."""
+    monkeypatch.setattr(batch, "grade_practical", _checked_without_runner)
+    root = tmp_path / "class"
+    code = "def extract_entities(text): ...\n"
+    _write(root / "s1" / "spacy_ner.py", code)
+    _write(root / "s1" / "lab3" / "spacy_ner.py", code)
+    _write(root / "s1" / "lab3" / "data" / "sample.txt", "nested: its folder is named, not it")
+    _write(root / "s2" / "report.pdf", b"%PDF-1.7\n")
+    _write(root / "s2" / "submission" / "attempt.csv", "question_id,answer\nQ1,Attention weighs.\n")
+    _write(root / "s2" / "spacy_ner" / "spacy_ner.py", code)
+    junk = ["s1/.git/config", "s1/.ipynb_checkpoints/spacy_ner-checkpoint.py", "s1/__pycache__/x.pyc"]
+    junk += ["s2/.venv/pyvenv.cfg", "s2/venv/pyvenv.cfg", "s2/env/pyvenv.cfg", "s2/venv/lib/x.py"]
+    junk += ["s2/node_modules/x.js", "s2/site-packages/x.py"]
+    for name in junk:
+        _write(root / name, b"\x00")
+    with caplog.at_level(logging.INFO, logger="graders.batch"):
+        inputs = read_inputs(root)
+    folders = ["s1/lab3", "s2/spacy_ner", "s2/submission"]
+    assert inputs.other_folders == tuple(root / name for name in folders)
+    assert inputs.other_files == (root / "s2" / "report.pdf",) and inputs.students == ["s1", "s2"]
+    assert {s: list(by) for s, by in inputs.files.items()} == {"s1": ["spacy_ner"]}
+    assert inputs.answers == [] and inputs.invalid == []
+    ignored = {r.getMessage() for r in caplog.records if "(a folder" in r.getMessage()}
+    assert ignored == {
+        f"ignoring {root / name} (a folder: only the files directly in a student folder are read)"
+        for name in folders
+    }
+    assert all(r.levelno == logging.INFO for r in caplog.records if "(a folder" in r.getMessage())
+
+    def quiz_batch() -> list[str]:
+        result = CliRunner().invoke(cli, ["batch", str(root), "--out", str(tmp_path / "class.sqlite")])
+        assert result.exit_code == 0, result.output
+        return result.stdout.strip().splitlines()
+
+    *named, summary = quiz_batch()
+    assert named == [
+        "not graded, neither a practical nor a theory attempt: 1 file, s2/report.pdf",
+        "not graded, folders inside a student folder (only the files directly in it are read): 3 folders,"
+        " s1/lab3/, s2/spacy_ner/, s2/submission/",
+    ]
+    assert summary.startswith("graded 1, skipped 0 unchanged, 0 failed (0 unusable inputs"), summary
+    shutil.rmtree(root / "s1" / "lab3")
+    *named, summary = quiz_batch()
+    assert named[-1].endswith(": 2 folders, s2/spacy_ner/, s2/submission/"), named
+    for name in folders[1:]:
+        shutil.rmtree(root / name)
+    (root / "s2" / "report.pdf").unlink()
+    *named, summary = quiz_batch()  # the junk folders alone: only the summary
+    assert named == [] and summary.startswith("graded 0, skipped 1 unchanged"), summary
+    # the work all in folders inside the student folders: no submissions, and the hint says where they are
+    (root / "s1" / "spacy_ner.py").unlink()
+    _write(root / "s1" / "submission" / "spacy_ner.py", code)
+    result = CliRunner().invoke(cli, ["batch", str(root), "--out", str(tmp_path / "other.sqlite")])
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == [
+        f"Error: no student submissions in {root}",
+        "  fix: ROOT must hold one folder per student, with the work directly in it: folders inside are not"
+        " read (s1/submission/)",
+    ]
 
 
 def test_feedback_that_another_gradebook_wrote_into_the_class_folder_is_not_read_as_an_attempt(

@@ -4,6 +4,7 @@ graders.gradebook and graders.report."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -106,9 +107,10 @@ def batch(
     written from the gradebook (reports, feedback, exports) are never read as student work, even
     inside ROOT, and neither are the reports of 'quiz grade --json/--gradescope', the graded CSVs of
     'quiz grade-answers' and another gradebook's feedback (known by their content), nor any other file
-    (a PDF, a zip, notes). The summary names the files skipped so, but for hidden files and OS junk
-    (Thumbs.db, desktop.ini). Progress goes to stderr: a bar on a terminal, else a line at every tenth
-    of the work.
+    (a PDF, a zip, notes), nor anything in a folder inside a student folder (s1/lab3/spacy_ner.py).
+    The summary names the files and folders skipped so, but for hidden ones, OS junk (Thumbs.db,
+    desktop.ini), caches and virtualenvs. Progress goes to stderr: a bar on a terminal, else a line at
+    every tenth of the work.
 
     \b
     Beyond one machine, run the work on Dask distributed:
@@ -165,9 +167,10 @@ def batch(
 
 def _not_graded_lines(outcome: Outcome, root: Path, *, shown: int = 5) -> list[str]:
     """A line per writer of the files in student folders that were not graded because the tool wrote them,
-    then one for those that are neither a practical file nor a theory attempt (``discover``), each naming
-    the first ``shown``: a file a student handed in may be among them (an attempt, the report as a PDF,
-    the work in a zip). None when there are none, the usual case."""
+    then one for those that are neither a practical file nor a theory attempt, then one for the folders
+    inside student folders (``discover``), each naming the first ``shown``: a student's work may be among
+    them (an attempt, the report as a PDF, the work in a zip or in a folder). None when there are none,
+    the usual case."""
     from graders.batch import THIS_GRADEBOOK
 
     by_what: dict[str, list[Path]] = {}
@@ -182,9 +185,19 @@ def _not_graded_lines(outcome: Outcome, root: Path, *, shown: int = 5) -> list[s
         by_what["neither a practical nor a theory attempt"] = list(outcome.other_files)
     lines = []
     for what, paths in by_what.items():
-        names = [path.relative_to(root) if path.is_relative_to(root) else path for path in paths]
+        names = [_relative(path, root) for path in paths]
         lines.append(f"not graded, {what}: {_files(names)}, {_first(names, shown)}")
+    if outcome.other_folders:
+        names = [f"{_relative(path, root)}{os.sep}" for path in outcome.other_folders]
+        lines.append(
+            "not graded, folders inside a student folder (only the files directly in it are read):"
+            f" {_files(names, 'folder')}, {_first(names, shown)}"
+        )
     return lines
+
+
+def _relative(path: Path, root: Path) -> Path:
+    return path.relative_to(root) if path.is_relative_to(root) else path
 
 
 class _Bar:
@@ -363,8 +376,8 @@ def report(gradebook: Path, html: Path | None, csv_out: Path | None, feedback_di
                 )
 
 
-def _files(paths: Sequence[object]) -> str:
-    return f"{len(paths)} file{'' if len(paths) == 1 else 's'}"
+def _files(paths: Sequence[object], noun: str = "file") -> str:
+    return f"{len(paths)} {noun}{'' if len(paths) == 1 else 's'}"
 
 
 def _first(paths: Sequence[object], shown: int = 5) -> str:
