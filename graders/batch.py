@@ -159,26 +159,34 @@ def sha256(data: bytes | str) -> str:
 # --- discovery ---------------------------------------------------------------------------------
 
 
-def discover(
-    root: Path, outputs: Collection[Path] = frozenset()
-) -> tuple[
-    dict[str, dict[str, Path]],
-    dict[str, list[Path]],
-    list[Row],
-    list[str],
-    list[ToolOutput],
-    list[Path],
-    list[Path],
-]:
-    """Per student the file to grade for each practical and the theory attempt files, ``invalid`` rows for
-    the code files that are not graded (``_practical_files``), every student folder's name, the files
-    skipped as the tool's own outputs, and the other files and the folders in student folders, which are
-    not read. A file whose resolved path is in ``outputs`` (``Gradebook.outputs``) was written from the
-    gradebook: it is no student's work, and skipped; so is the output of a command without a gradebook
-    (``_command_output``), with a warning, since only its content tells it apart from an attempt that a
-    student handed in. What ``_not_work`` names is passed over without a word, as no folder of a student
-    or file of their work, and so are the folders in a student folder that ``skipped_folder`` names
-    (hidden, caches, virtualenvs)."""
+@dataclass(frozen=True)
+class Discovered:
+    """What ``discover`` found in a class folder, before any file is read."""
+
+    files: dict[str, dict[str, Path]]
+    """Per student, the file to grade for each practical (``_practical_files``)."""
+    attempts: dict[str, list[Path]]
+    """Per student, the theory attempt files (``.json`` / ``.csv``), in name order."""
+    invalid: list[Row]
+    """``invalid`` rows for the code files that are not graded (``_practical_files``)."""
+    students: list[str]
+    """Every student folder's name, sorted."""
+    tool_outputs: tuple[ToolOutput, ...]
+    """The files skipped as the tool's own outputs, each with what wrote it."""
+    other_files: tuple[Path, ...]
+    """The files in student folders that are neither a practical file nor a theory attempt: not read."""
+    other_folders: tuple[Path, ...]
+    """The folders in student folders: not read."""
+
+
+def discover(root: Path, outputs: Collection[Path] = frozenset()) -> Discovered:
+    """The files and folders in ``root``'s student folders, by what they are (``Discovered``). A file whose
+    resolved path is in ``outputs`` (``Gradebook.outputs``) was written from the gradebook: it is no
+    student's work, and skipped; so is the output of a command without a gradebook (``_command_output``),
+    with a warning, since only its content tells it apart from an attempt that a student handed in. What
+    ``_not_work`` names is passed over without a word, as no folder of a student or file of their work,
+    and so are the folders in a student folder that ``skipped_folder`` names (hidden, caches,
+    virtualenvs)."""
     from practicals.submission import SUFFIXES, skipped_folder
 
     root = Path(root)
@@ -231,7 +239,7 @@ def discover(
             more = f" and {len(folders) - 3} more" if len(folders) > 3 else ""
             hint += f", with the work directly in it: folders inside are not read ({inside}{more})"
         raise InputError(f"no student submissions in {root}", hint=hint)
-    return files, attempts, invalid, students, skipped, other, folders
+    return Discovered(files, attempts, invalid, students, tuple(skipped), tuple(other), tuple(folders))
 
 
 def _not_work(path: Path) -> bool:
@@ -428,16 +436,17 @@ def read_inputs(
     from graders.bank import load_bank, resolve_bank_path
     from graders.calibration import calibration_for
 
-    files, attempts, invalid, students, skipped, other, folders = discover(Path(root), outputs)
+    discovered = discover(Path(root), outputs)
+    files, attempts, invalid = discovered.files, discovered.attempts, list(discovered.invalid)
     if not attempts:
         return Inputs(
             files,
             [],
             invalid,
-            students,
-            tool_outputs=tuple(skipped),
-            other_files=tuple(other),
-            other_folders=tuple(folders),
+            discovered.students,
+            tool_outputs=discovered.tool_outputs,
+            other_files=discovered.other_files,
+            other_folders=discovered.other_folders,
         )
     bank_path = str(resolve_bank_path(bank))
     calibration = json.dumps(calibration_for(bank_path).to_json(), sort_keys=True)
@@ -459,15 +468,15 @@ def read_inputs(
         files,
         kept,
         invalid,
-        students,
+        discovered.students,
         repeated,
         loaded,
         bank_path,
         calibration,
         answer_model,
-        tool_outputs=tuple(skipped),
-        other_files=tuple(other),
-        other_folders=tuple(folders),
+        tool_outputs=discovered.tool_outputs,
+        other_files=discovered.other_files,
+        other_folders=discovered.other_folders,
     )
 
 

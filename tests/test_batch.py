@@ -484,15 +484,16 @@ def test_near_miss_practical_names_are_graded_when_unambiguous_and_reported_when
     _write(root / "e" / "spacy_ner (2).py", code)
     _write(root / "f" / "spacy-ner.py", code)
     _write(root / "f" / "notes.txt", "not code: ignored")
-    files, _, invalid, _, _, other, folders = discover(root)
-    assert other == [root / "f" / "notes.txt"] and folders == []  # named in the summary, not unusable
-    assert {s: {p: path.name for p, path in by.items()} for s, by in files.items()} == {
+    discovered = discover(root)
+    # named in the summary, not unusable
+    assert discovered.other_files == (root / "f" / "notes.txt",) and discovered.other_folders == ()
+    assert {s: {p: path.name for p, path in by.items()} for s, by in discovered.files.items()} == {
         "a": {"spacy_ner": "SpaCy_NER.py"},
         "b": {"spacy_ner": "spacy_ner (1).py"},
         "c": {"spacy_ner": "spacy_ner.PY"},
         "d": {"spacy_ner": "spacy_ner.py"},
     }
-    problems = {(r.student_id, r.item): r.error for r in invalid}
+    problems = {(r.student_id, r.item): r.error for r in discovered.invalid}
     assert set(problems) == {
         ("d", "file:spacy_ner (1).py"),
         ("e", "file:SpaCy_NER.py"),
