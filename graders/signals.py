@@ -502,21 +502,31 @@ def _reverses(
         if best.subject != target_clause.subject and not renamed:
             return False
     # A word negated on its own ("higher, not lower") negates the claim only if the other side uses it,
-    # and not when the other side denies it too ("without using the encoder", "without the encoder's help").
+    # and not when the other side denies it too ("without using the encoder", "without the encoder's help"),
+    # nor when its own sentence says it in another clause ("instead of training from zero, ... keep
+    # training": what is denied is the rest of the phrase).
     both = best.negated_terms & target_clause.negated_terms if target_clause is not None else frozenset()
     negated = (
         best.negated
-        or bool((best.negated_terms - both) & target_stems)
+        or bool((_denied_terms(best, sentence.clauses) - both) & target_stems)
         or bool(_opposites(best.stems, target_stems))
         or _governed(best, sentence.clauses)
     )
     target_negated = target_clause is not None and (
         target_clause.negated
-        or bool((target_clause.negated_terms - both) & best.stems)
+        or bool((_denied_terms(target_clause, target_clauses) - both) & best.stems)
         or bool(_opposites(target_clause.stems, best.stems))
         or _governed(target_clause, target_clauses)
     )
     return negated != target_negated
+
+
+def _denied_terms(clause: Clause, clauses: tuple[Clause, ...]) -> frozenset[str]:
+    """The words ``clause`` denies on their own that no other clause of its sentence says unnegated."""
+    said = frozenset().union(
+        *(c.stems - c.negated_terms for c in clauses if c is not clause and not c.negated)
+    )
+    return clause.negated_terms - said
 
 
 def _governed(clause: Clause, clauses: tuple[Clause, ...]) -> bool:
