@@ -392,18 +392,10 @@ def _denies_clause(token: Token) -> bool:
     return _is_negation(token) and not noun
 
 
-def _substitutes(tok: Token) -> bool:
-    """Whether ``tok`` ends "instead of" or "rather than": what it governs is denied ("changes pointers
-    instead of moving elements")."""
-    return (
-        tok.lower_ in _SUBSTITUTE_ENDS and tok.doc[max(tok.i - 1, 0) : tok.i + 1].text.lower() in _SUBSTITUTES
-    )
-
-
 def _negates_complement(head: Token, child: Token) -> bool:
     """Whether ``head`` denies the clause ``child`` that it governs by its meaning: "fails to capture",
     "is unable to see", "makes it harder to capture", "keeps the model from focusing", "without using"."""
-    if child.dep_ == "pcomp" and (child.head.lower_ == "without" or _substitutes(child.head)):
+    if child.dep_ == "pcomp" and child.head.lower_ == "without":
         return True
     if child.dep_ == "pcomp" and child.head.lower_ == "from":
         return child.head.head.lemma_ in _PREVENT
@@ -450,10 +442,6 @@ def _clauses(sent: Span, parsed: _Parsed) -> tuple[tuple[Clause, ...], set[int]]
             for phrase in of:
                 local.setdefault(head.i, set()).update(parsed.stems(list(phrase.subtree)))
                 phrases.update(t.i for t in phrase.subtree)
-        if _substitutes(tok):  # "instead of a fixed size" denies the size, as "without" would
-            for word in (c for c in tok.children if c.dep_ == "pobj"):
-                local.setdefault(head.i, set()).add(stem(word.lemma_ or word.text))
-            phrases.update(t.i for t in tok.subtree)
         if not _is_negation(tok):
             continue
         if tok.lower_ == "without":  # denies what it governs, not its clause: "generates it without using X"

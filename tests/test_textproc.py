@@ -180,8 +180,6 @@ def sentence():
             "An abstract data type is a data type defined by its values and the operations on them, "
             "independent of how it is implemented.",
         ),
-        # "instead of" denies what it governs
-        ("It just changes pointers instead of moving elements.", "A linked list inserts by moving elements."),
         # "hardly" denies like "not"
         (
             "Self-attention hardly lets the model weigh the parts of the input against each other.",
@@ -445,10 +443,14 @@ def test_an_output_of_another_length_is_no_output_of_the_same_length(sentence) -
             "A heap gives O(1) access to the highest-priority item and O(log n) insertion and removal, "
             "better than using a sorted or unsorted list.",
         ),
-        # "instead of moving" denies the moving, as "without shifting" does
+        # a word denied on its own that the sentence says in another clause: the rest of the phrase is denied
         (
-            "It just changes pointers instead of moving elements.",
-            "A linked list supports insertion or deletion without shifting elements.",
+            "You load BERT without any training from zero and keep training it on your labeled reviews.",
+            "BERT is pre-trained.",
+        ),
+        (
+            "BERT is fine-tuned with no training from scratch: you keep training the pre-trained weights.",
+            "Fine-tuning trains the pre-trained BERT model further on the task.",
         ),
     ],
 )
@@ -469,8 +471,7 @@ def test_agreeing_answers_are_not_reversals(sentence, answer: str, point: str) -
         ),
         # the question's words leave "an array has a fixed size" one word ("size"): too little to deny
         (
-            "It's dynamic, you can add nodes as you need and don't have to know the size beforehand, and "
-            "insert/delete just changes pointers instead of moving elements.",
+            "It's dynamic, you can add nodes as you need and don't have to know the size beforehand.",
             "A linked list can grow and shrink dynamically and supports insertion or deletion without "
             "shifting elements, whereas an array has a fixed size.",
             "What is the main advantage of a linked list over an array?",
