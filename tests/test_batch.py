@@ -673,6 +673,14 @@ def test_outputs_of_grade_and_grade_answers_in_a_student_folder_are_not_read_as_
     assert result.stdout.strip().splitlines()[-1].startswith("graded 2, skipped 0 unchanged")
 
 
+def _read_among_junk(root: Path, junk: list[str], caplog: pytest.LogCaptureFixture):
+    """``read_inputs(root)`` with the files named in ``junk`` written first, batch's logs captured."""
+    for name in junk:
+        _write(root / name, b"\x00")
+    with caplog.at_level(logging.INFO, logger="graders.batch"):
+        return read_inputs(root)
+
+
 def test_files_neither_practical_nor_attempt_are_named_in_the_summary_and_junk_is_not(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -691,10 +699,7 @@ def test_files_neither_practical_nor_attempt_are_named_in_the_summary_and_junk_i
     _write(root / "s2" / "lab.ipynb", "{}")  # named after no practical: an unusable input instead
     junk = ["s1/.DS_Store", "s1/Thumbs.db", "s1/DESKTOP.INI", "s2/.notes.txt.swp", "s2/.git/config"]
     junk += ["s2/__pycache__/helper.cpython-312.pyc", "__pycache__/conftest.cpython-312.pyc"]
-    for name in junk:
-        _write(root / name, b"\x00")
-    with caplog.at_level(logging.INFO, logger="graders.batch"):
-        inputs = read_inputs(root)
+    inputs = _read_among_junk(root, junk, caplog)
     other = ["s1/report.pdf", "s2/notes.txt", "s2/work.zip"]
     assert inputs.other_files == tuple(root / name for name in other)
     assert inputs.students == ["s1", "s2"] and inputs.tool_outputs == ()
@@ -740,10 +745,7 @@ def test_folders_inside_student_folders_are_named_in_the_summary_and_junk_folder
     junk = ["s1/.git/config", "s1/.ipynb_checkpoints/spacy_ner-checkpoint.py", "s1/__pycache__/x.pyc"]
     junk += ["s2/.venv/pyvenv.cfg", "s2/venv/pyvenv.cfg", "s2/env/pyvenv.cfg", "s2/venv/lib/x.py"]
     junk += ["s2/node_modules/x.js", "s2/site-packages/x.py"]
-    for name in junk:
-        _write(root / name, b"\x00")
-    with caplog.at_level(logging.INFO, logger="graders.batch"):
-        inputs = read_inputs(root)
+    inputs = _read_among_junk(root, junk, caplog)
     folders = ["s1/lab3", "s2/spacy_ner", "s2/submission"]
     assert inputs.other_folders == tuple(root / name for name in folders)
     assert inputs.other_files == (root / "s2" / "report.pdf",) and inputs.students == ["s1", "s2"]

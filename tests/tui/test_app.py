@@ -39,6 +39,16 @@ async def start(pilot, student: str = "s1") -> QuestionScreen:
     return pilot.app.screen
 
 
+async def finish(pilot, app) -> None:
+    """Finish the exam (confirmed) and wait for the results screen's grades."""
+    await pilot.press("ctrl+f")
+    await pilot.click("#confirm")
+    await pilot.pause()
+    assert isinstance(app.screen, ResultsScreen)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_start_screen_shows_bank_and_asks_for_student(make_app: MakeApp) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -232,12 +242,7 @@ async def test_a_narrow_top_bar_cuts_the_bank_title_not_the_student_id(make_app:
         assert top_bar() == "Attention-based models and transfer learning · s1234567"
         await pilot.resize_terminal(60, 20)
         await pilot.pause()
-        await pilot.press("ctrl+f")
-        await pilot.click("#confirm")
-        await pilot.pause()
-        assert isinstance(app.screen, ResultsScreen)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await finish(pilot, app)
         assert top_bar().endswith(" · s1234567") and top_bar().startswith("Results · Attention")
         await pilot.resize_terminal(40, 20)
         await pilot.pause()
@@ -372,12 +377,7 @@ async def test_exam_finish_confirms_unanswered_then_grades(make_app: MakeApp, gr
         assert "Unanswered (1, scored 0): Q3" in text and "will be submitted now: Q2" in text
         await pilot.press("escape")  # back to the quiz
         assert app.screen is screen
-        await pilot.press("ctrl+f")
-        await pilot.click("#confirm")
-        await pilot.pause()
-        assert isinstance(app.screen, ResultsScreen)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await finish(pilot, app)
         assert sorted(grader.calls) == [("Q1", "weighted"), ("Q2", "left right")]
         assert "Total  2 / 4 points  (50%)" in text_of(app, "#total")
         rows = app.screen.query_one("#per-question", DataTable)
