@@ -62,9 +62,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Names in a class folder that are never anyone's work, besides hidden (dot) ones: Python's cache and the
-# files Finder and Explorer leave in folders. Casefolded.
-_NOT_WORK = frozenset({"__pycache__", ".ds_store", "thumbs.db", "desktop.ini"})
+# Names in a class folder that are never anyone's work, besides hidden (dot) ones: Python's cache, the
+# files Finder and Explorer leave in folders and the folder a zip made on a Mac unpacks. Casefolded.
+_NOT_WORK = frozenset({"__pycache__", "__macosx", ".ds_store", "thumbs.db", "desktop.ini"})
 # How ``tool_outputs`` names the writer of the files that the gradebook noted as its own outputs.
 THIS_GRADEBOOK = "this gradebook"
 

@@ -73,7 +73,8 @@ _BLOCKS = {
 }
 _DOWNLOAD_COPY = re.compile(r" \(\d+\)$")  # what browsers add to a file downloaded again: "spacy_ner (1)"
 _ARCHIVES = (".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar")
-_NOT_SEARCHED = frozenset({"__pycache__", "node_modules", "site-packages"})
+# a zip made on a Mac unpacks a __MACOSX folder of resource forks beside the work
+_NOT_SEARCHED = frozenset({"__pycache__", "__MACOSX", "node_modules", "site-packages"})
 _NETWORK_ERRORS = frozenset(
     {
         "URLError",

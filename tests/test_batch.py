@@ -699,6 +699,7 @@ def test_files_neither_practical_nor_attempt_are_named_in_the_summary_and_junk_i
     _write(root / "s2" / "lab.ipynb", "{}")  # named after no practical: an unusable input instead
     junk = ["s1/.DS_Store", "s1/Thumbs.db", "s1/DESKTOP.INI", "s2/.notes.txt.swp", "s2/.git/config"]
     junk += ["s2/__pycache__/helper.cpython-312.pyc", "__pycache__/conftest.cpython-312.pyc"]
+    junk += ["__MACOSX/s1/._attempt.csv", "s2/__MACOSX/._notes.txt"]  # a zip unpacked from a Mac
     inputs = _read_among_junk(root, junk, caplog)
     other = ["s1/report.pdf", "s2/notes.txt", "s2/work.zip"]
     assert inputs.other_files == tuple(root / name for name in other)
