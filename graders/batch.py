@@ -29,8 +29,8 @@ have handed in such a file instead of an attempt, and would otherwise lose the w
 Likewise every other file in a student folder that is neither a practical file nor a theory attempt (a
 report as a PDF, work in a zip) is in the ``Outcome`` (``other_files``), and so is every folder in a
 student folder (``other_folders``): only the files at the top level of a student folder are read, so
-work handed in as ``s1/lab3/spacy_ner.py`` is not graded. Hidden files and folders, ``__pycache__``, the
-files an operating system leaves in folders (``_NOT_WORK``) and caches and virtualenvs
+work handed in as ``s1/lab3/spacy_ner.py`` is not graded. Hidden files, the files an operating system
+leaves in folders (``_NOT_WORK``), and hidden folders, caches and virtualenvs
 (``practicals.submission.skipped_folder``) are nobody's work, and skipped without a word.
 """
 
@@ -51,7 +51,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graders.errors import InputError, QuizError
+from graders.errors import InputError, QuizError, first_of
 from graders.gradebook import Gradebook, Item, Kind, Row, report_from_dict
 from graders.suggest import did_you_mean
 
@@ -62,9 +62,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Names in a class folder that are never anyone's work, besides hidden (dot) ones: Python's cache, the
-# files Finder and Explorer leave in folders and the folder a zip made on a Mac unpacks. Casefolded.
-_NOT_WORK = frozenset({"__pycache__", "__macosx", ".ds_store", "thumbs.db", "desktop.ini"})
+# Files in a student folder that are never anyone's work, besides hidden (dot) ones: what Finder and Explorer
+# leave in folders. Casefolded. (Folders nobody keeps work in: ``practicals.submission.skipped_folder``.)
+_NOT_WORK = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 # How ``tool_outputs`` names the writer of the files that the gradebook noted as its own outputs.
 THIS_GRADEBOOK = "this gradebook"
 
@@ -183,10 +183,9 @@ def discover(root: Path, outputs: Collection[Path] = frozenset()) -> Discovered:
     """The files and folders in ``root``'s student folders, by what they are (``Discovered``). A file whose
     resolved path is in ``outputs`` (``Gradebook.outputs``) was written from the gradebook: it is no
     student's work, and skipped; so is the output of a command without a gradebook (``_command_output``),
-    with a warning, since only its content tells it apart from an attempt that a student handed in. What
-    ``_not_work`` names is passed over without a word, as no folder of a student or file of their work,
-    and so are the folders in a student folder that ``skipped_folder`` names (hidden, caches,
-    virtualenvs)."""
+    with a warning, since only its content tells it apart from an attempt that a student handed in. The
+    files ``_not_work`` names and the folders ``skipped_folder`` names (hidden, caches, virtualenvs) are
+    passed over without a word, as no student's folder or work."""
     from practicals.submission import SUFFIXES, skipped_folder
 
     root = Path(root)
@@ -200,7 +199,7 @@ def discover(root: Path, outputs: Collection[Path] = frozenset()) -> Discovered:
     skipped: list[ToolOutput] = []
     other: list[Path] = []
     folders: list[Path] = []
-    students = sorted(p.name for p in root.iterdir() if p.is_dir() and not _not_work(p))
+    students = sorted(p.name for p in root.iterdir() if p.is_dir() and not skipped_folder(p))
     for student in students:
         folder = root / student
         code: list[Path] = []
@@ -235,16 +234,15 @@ def discover(root: Path, outputs: Collection[Path] = frozenset()) -> Discovered:
     if not files and not attempts and not invalid:
         hint = "ROOT must hold one folder per student"
         if folders:  # the work is in folders inside them (s1/submission/): say so, or it looks like none
-            inside = ", ".join(f"{path.relative_to(root)}{os.sep}" for path in folders[:3])
-            more = f" and {len(folders) - 3} more" if len(folders) > 3 else ""
-            hint += f", with the work directly in it: folders inside are not read ({inside}{more})"
+            inside = first_of([f"{path.relative_to(root)}{os.sep}" for path in folders], 3)
+            hint += f", with the work directly in it: folders inside are not read ({inside})"
         raise InputError(f"no student submissions in {root}", hint=hint)
     return Discovered(files, attempts, invalid, students, tuple(skipped), tuple(other), tuple(folders))
 
 
 def _not_work(path: Path) -> bool:
-    """Hidden files and folders, and the ones in ``_NOT_WORK``: no student hands them in, so they are
-    neither read nor named as work that was not graded."""
+    """Hidden files and the ones in ``_NOT_WORK``: no student hands them in, so they are neither read nor
+    named as work that was not graded."""
     return path.name.startswith(".") or path.name.casefold() in _NOT_WORK
 
 

@@ -6,6 +6,14 @@ error and a non-zero exit code instead of a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+
+def first_of(things: Sequence[object], shown: int = 5) -> str:
+    """The first ``shown`` of ``things``, and how many more: what a message lists of what it is about."""
+    more = f" and {len(things) - shown} more" if len(things) > shown else ""
+    return ", ".join(str(t) for t in things[:shown]) + more
+
 
 class QuizError(Exception):
     """Base class: a problem the user can understand and fix."""

@@ -127,9 +127,13 @@ Item = Question | AdHocItem
 def graded_like_rubric(item: Item) -> bool:
     """Whether the rubric calibration scores ``item``: a bank question, or an ad-hoc item whose
     reference answer is a paragraph of several sentences."""
-    if not isinstance(item, AdHocItem):
-        return True
-    text = item.reference_answer.strip()
+    return not isinstance(item, AdHocItem) or _paragraph(item.reference_answer)
+
+
+def _paragraph(text: str) -> bool:
+    """Whether a reference answer is a paragraph (``PARAGRAPH_WORDS`` or more in several sentences), not a
+    short one."""
+    text = text.strip()
     return len(text.split()) >= PARAGRAPH_WORDS and len(_SENTENCE_END.findall(text)) >= 2
 
 
@@ -527,7 +531,7 @@ def _detect(analysis: Analysis, pack: ItemPack, f: dict[str, float]) -> list[str
     # A list of terms explains nothing, unless the key itself only names things ("Enqueue and dequeue.") or
     # is a short reference answer that lists terms ("The main phases are requirements, design, ...")
     key = pack.reference_analysis
-    short_list = not pack.has_rubric and key.n_words < PARAGRAPH_WORDS and enumerates(key.text)
+    short_list = not pack.has_rubric and not _paragraph(key.text) and enumerates(key.text)
     if is_keyword_list(analysis) and not (names_things(key) or short_list):
         flags.append("keyword_list")
     # An echo adds almost nothing to the question's words and does not say what the reference adds to

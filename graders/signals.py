@@ -475,7 +475,8 @@ def _denied(sentence: Sentence, target_stems: frozenset[str], target_clauses: tu
     if not enough(best.stems, best.negated_terms) or not best.stems - _NEGATING - {best.subject}:
         return False
     shares = [len(shared_with(c.stems, best.stems)) for c in target_clauses]
-    most = [c for c, n in zip(target_clauses, shares, strict=True) if n == max(shares)]
+    top = max(shares, default=0)
+    most = [c for c, n in zip(target_clauses, shares, strict=True) if n == top]
     return all(_reverses(sentence, best, target_stems, target_clauses, c) for c in most or [None])
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from graders.errors import InputError
+from graders.errors import InputError, first_of
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -186,12 +186,12 @@ def _not_graded_lines(outcome: Outcome, root: Path, *, shown: int = 5) -> list[s
     lines = []
     for what, paths in by_what.items():
         names = [_relative(path, root) for path in paths]
-        lines.append(f"not graded, {what}: {_files(names)}, {_first(names, shown)}")
+        lines.append(f"not graded, {what}: {_files(names)}, {first_of(names, shown)}")
     if outcome.other_folders:
         names = [f"{_relative(path, root)}{os.sep}" for path in outcome.other_folders]
         lines.append(
             "not graded, folders inside a student folder (only the files directly in it are read):"
-            f" {_files(names, 'folder')}, {_first(names, shown)}"
+            f" {_files(names, 'folder')}, {first_of(names, shown)}"
         )
     return lines
 
@@ -355,7 +355,7 @@ def report(gradebook: Path, html: Path | None, csv_out: Path | None, feedback_di
             if foreign:
                 raise InputError(
                     f"--feedback-dir {feedback_dir} would replace {_files(foreign)} that no gradebook wrote:"
-                    f" {_first(foreign)}",
+                    f" {first_of(foreign)}",
                     hint="move or rename them (a student's own work may have such a name), or give"
                     " --feedback-dir another folder",
                 )
@@ -372,15 +372,9 @@ def report(gradebook: Path, html: Path | None, csv_out: Path | None, feedback_di
                 names = [p.relative_to(feedback_dir) for p in replaced]
                 click.echo(
                     f"replaced {_files(replaced)} that another gradebook or 'quiz grade --gradescope' wrote:"
-                    f" {_first(names)}"
+                    f" {first_of(names)}"
                 )
 
 
 def _files(paths: Sequence[object], noun: str = "file") -> str:
     return f"{len(paths)} {noun}{'' if len(paths) == 1 else 's'}"
-
-
-def _first(paths: Sequence[object], shown: int = 5) -> str:
-    """The first ``shown`` of ``paths``, and how many more."""
-    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
-    return ", ".join(str(p) for p in paths[:shown]) + more
