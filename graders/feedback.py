@@ -24,6 +24,7 @@ CAPS: dict[str, float] = {
     "misconception": 0.15,
     "contradicts_key": 0.15,
     "other_question": 0.15,
+    "other_complexity": 0.15,
 }
 # The answer is the reference answer itself (in any case and punctuation): full marks, whatever the signals
 # make of a one-word answer ("paris" for "Paris").
@@ -179,6 +180,7 @@ def explain(
         else "Does not address the question.",
         "addresses_grader": "Text addressed to the grader was ignored and flagged for review.",
         "long_padded": "Very long answer; flagged for review.",
+        "other_complexity": "Gives another complexity class than the reference answer's.",
     }
     if verifier_logit is not None and SAME_AS_REFERENCE not in flags:
         verdict = (

@@ -46,6 +46,7 @@ from graders.signals import (
     Target,
     compute,
     concat,
+    other_complexity,
     piece_weights,
     reference_context,
 )
@@ -567,6 +568,11 @@ def _detect(analysis: Analysis, pack: ItemPack, f: dict[str, float]) -> list[str
         flags.append("contradicts_key")
     elif not pack.has_rubric and f["reversed"] > 0:
         flags.append("contradicts_reference")
+    # Against a short reference, other complexity classes than its own are wrong however well the rest
+    # reads: "O(n), since each comparison halves the search range" scored 0.74 against "O(log n), because
+    # each comparison halves the search range".
+    if not pack.has_rubric and other_complexity(analysis, pack.reference_analysis, pack.question_stems):
+        flags.append("other_complexity")
     if analysis.n_words > max(PADDED_WORDS, 4 * pack.reference_analysis.n_words):
         flags.append("long_padded")
     return flags

@@ -17,6 +17,7 @@ import numpy as np
 from graders.embedding import Encoded
 from graders.grade import MisconceptionHit, OtherQuestion, RubricHit
 from graders.textproc import (
+    COMPLEXITY,
     ENTITIES,
     ENTITY_STEMS,
     ENTITY_SWAPS,
@@ -327,18 +328,37 @@ def conflicts(sentence: Sentence, target: Sentence, question: frozenset[str] = f
         _contrasting_side(sentence, target)
         or _swapped_entities(sentence, target)
         or _negation(sentence, target, question)
-        or _other_number(sentence, target)
+        or _other_number(sentence, target, question)
     )
 
 
-def _other_number(sentence: Sentence, target: Sentence) -> str | None:
+def _other_number(sentence: Sentence, target: Sentence, question: frozenset[str]) -> str | None:
     """The sentence gives only other values than the target for what the target counts ("24 layers" for
-    "12 layers", "8" for "6"; a bare number counts anything)."""
-    for value, noun in target.quantities:
-        said = {v for v, n in sentence.quantities if None in (n, noun) or n == noun}
-        if said and value not in said:
-            return "gives another number"
+    "12 layers", "8" for "6", "O(n)" for "O(log n)"; a bare number counts anything but a complexity)."""
+    for noun in {n for _, n in target.quantities}:
+        if _other_values(sentence, target, question, noun):
+            return "gives another complexity" if noun == COMPLEXITY else "gives another number"
     return None
+
+
+def other_complexity(answer: Analysis, reference: Analysis, question: frozenset[str]) -> bool:
+    """The answer as a whole names complexity classes, none of them the reference's ("O(n)" for "O(log
+    n)"). Not numbers: an answer's numbers are often an example's ("15 and 25 both hash to 5")."""
+    return _other_values(merged(answer), merged(reference), question, COMPLEXITY)
+
+
+def _other_values(sentence: Sentence, target: Sentence, question: frozenset[str], noun: str | None) -> bool:
+    """The sentence gives values counting ``noun``, none of them one the target gives: one of two
+    complexities is a partial answer, not a wrong one. A value the question names is no claim ("Why is
+    merge sort O(n log n)?")."""
+    said = {v for v, n in sentence.quantities if _counts(n, noun) and v not in question}
+    expected = {v for v, n in target.quantities if _counts(n, noun)}
+    return bool(said and expected) and not said & expected
+
+
+def _counts(noun: str | None, other: str | None) -> bool:
+    """Whether values counting ``noun`` and ``other`` are of one kind: a bare number counts any noun."""
+    return noun == other or (None in (noun, other) and COMPLEXITY not in (noun, other))
 
 
 def _same_entity(a: str | None, b: str | None) -> bool:

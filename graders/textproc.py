@@ -233,6 +233,52 @@ _GRADER = re.compile(
 )
 
 
+# Complexity classes, each written one way ("O(log n)", "log2(n)", "logarithmic time" -> "O(log n)"): one
+# content word that the question's "n" does not demote, and a value that another class contradicts.
+COMPLEXITY = "complexity"  # the "noun" a class counts (``Sentence.quantities``)
+_BIG_O = r"\b[oθω]\s*\((?:[^()]|\([^()]*\))+\)"  # O(...), Θ(...), Ω(...), one level of nesting
+_BARE = (
+    r"\bn\s*\*?\s*(?:log|lg)\s*\(?\s*n\b\s*\)?"  # n log n
+    r"|\b(?:log|lg)(?:\s*_?\s*\{?2\}?|\s+base\s+2(?:\s+of)?)?\s*\(?\s*n\b\s*\)?"  # log n, log2(n), lg n
+    r"|\bn\s*(?:\^\s*[23]\b|[²³]|\s+(?:squared|cubed)\b)|\b2\s*\^\s*n\b"  # n^2, n squared, 2^n
+)
+# "logarithmic", "quadratically" always; "constant", "linear" and "exponential" only as a running time
+# ("linear time", "linear for a list", "it is linear."), not "a linear layer" or "exponential decay"
+_WORDS = (
+    r"\b(?:logarithmic|linearithmic|quadratic|cubic)(?:ally)?\b|\b(?:linear|exponential)ly\b"
+    r"|\b(?:constant|linear|exponential)(?=\s+(?:time|complexity|runtime|running|order|cost|work)\b"
+    r"|\s*(?:[,.;:!?)]|$)|\s+(?:for|in|because|since|if|when|but|and|as)\b)"
+)
+_COMPLEXITY_RE = re.compile(f"{_BIG_O}|{_BARE}|{_WORDS}", re.I)
+_COMPLEXITY_WORDS = {
+    "constant": "1",
+    "logarithm": "logn",
+    "linearithm": "nlogn",  # before "linear", its prefix
+    "linear": "n",
+    "quadrat": "n^2",
+    "cubic": "n^3",
+    "exponenti": "2^n",
+}
+
+
+def complexity_classes(text: str) -> list[tuple[int, int, str]]:
+    """Each complexity class ``text`` names, as (start, end, class): "binary search is O(lg n), linear
+    search linear" -> [(17, 24, "O(log n)"), (40, 46, "O(n)")]."""
+    return [(m.start(), m.end(), _complexity_class(m.group())) for m in _COMPLEXITY_RE.finditer(text)]
+
+
+def _complexity_class(written: str) -> str:
+    text = written.lower()
+    word = next((c for w, c in _COMPLEXITY_WORDS.items() if text.startswith(w)), None)
+    if word is None:
+        inner = text[text.index("(") + 1 : -1] if re.match(r"[oθω]\s*\(", text) else text
+        inner = re.sub(r"\s+|\*(?!\*)", "", inner).replace("**", "^").replace("²", "^2").replace("³", "^3")
+        inner = inner.replace("squared", "^2").replace("cubed", "^3")
+        inner = re.sub(r"(?:log|lg|ln)(?:_?\{?2\}?|base2(?:of)?)?\(?([a-z])\)?", r"log\1", inner)
+        word = {"nn": "n^2", "nnn": "n^3"}.get(inner, inner)
+    return f"O({word.replace('log', 'log ').replace('nlog', 'n log')})"
+
+
 def stem(word: str) -> str:
     return _stem(word.lower())
 
@@ -330,12 +376,13 @@ def _number(token: Token) -> str | None:
         return None
 
 
-def _quantities(sent: Span) -> frozenset[tuple[str, str | None]]:
+def _quantities(sent: Span, parsed: _Parsed) -> frozenset[tuple[str, str | None]]:
     """Each number of ``sent`` with the stem of the noun it counts ("12 layers", "1.5 billion parameters",
-    "40 GB"), or None (a bare "6", a year)."""
-    found = set()
+    "40 GB"), or None (a bare "6", a year); each complexity class it names, counting ``COMPLEXITY`` (the
+    "1" of "O(1)" is no number)."""
+    found = {(name, COMPLEXITY) for i, name in parsed.complexity.items() if sent.start <= i < sent.end}
     for t in sent:
-        if (value := _number(t)) is None:
+        if t.i in parsed.in_complexity or (value := _number(t)) is None:
             continue
         counted = t
         while (
@@ -362,6 +409,15 @@ class _Parsed:
     def __init__(self, doc: Doc) -> None:
         self._stems = [_content_stem(t) for t in doc]
         self._heads = [_find_clause_head(t) for t in doc]
+        # a complexity class is one word, on its first token; its other tokens ("log", "n") are none
+        self.complexity: dict[int, str] = {}  # first token -> class
+        self.in_complexity: set[int] = set()
+        for start, end, name in complexity_classes(doc.text):
+            covered = [t.i for t in doc if t.idx < end and t.idx + len(t) > start]
+            self.complexity[covered[0]] = name
+            self.in_complexity.update(covered)
+            for i in covered:
+                self._stems[i] = name if i == covered[0] else None
 
     def stems(self, tokens: Span | Doc | list[Token]) -> frozenset[str]:
         """The content-word stems of ``tokens``."""
@@ -767,7 +823,7 @@ def _sentence(sent: Span, entities: _Entities, parsed: _Parsed) -> Sentence:
         sides,
         frames,
         parsed.stems([t for t in sent if t.i not in foil]),
-        _quantities(sent),
+        _quantities(sent, parsed),
         _without(sent, foil),
         _without(sent, foil | denied) if denied - foil else None,
     )

@@ -254,6 +254,20 @@ def test_a_short_reference_answer_given_back_earns_full_marks(grader: ShortAnswe
     assert eight.score < 0.3 and "gives another number" in eight.explanation
 
 
+def test_another_complexity_class_than_a_short_references_is_wrong(grader: ShortAnswerGrader) -> None:
+    """ "O(n), since each comparison halves the search range" once scored 0.74 with the reference's reason;
+    naming the reference's class beside another is not that."""
+    item = AdHocItem(
+        "What is the worst-case running time of binary search on a sorted array of n elements?",
+        "O(log n), because each comparison halves the search range.",
+    )
+    wrong = grader.grade(item, "O(n), since each comparison halves the search range.")
+    assert wrong.score <= 0.15 and "other_complexity" in wrong.flags
+    assert "Gives another complexity class than the reference answer's." in wrong.explanation
+    both = grader.grade(item, "Binary search is logarithmic; a linear search would be O(n).")
+    assert "other_complexity" not in both.flags and both.score > wrong.score + 0.3
+
+
 def test_an_answer_to_another_question_of_the_bank_is_capped_and_says_which(
     grader: ShortAnswerGrader, shipped: ShortAnswerGrader
 ) -> None:

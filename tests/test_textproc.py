@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from graders.signals import conflicts
-from graders.textproc import Sentence, agreeing, analyse, load_nlp, merged, polar_stems, use_numpy_gemm
+from graders.textproc import (
+    COMPLEXITY,
+    Sentence,
+    agreeing,
+    analyse,
+    complexity_classes,
+    load_nlp,
+    merged,
+    polar_stems,
+    use_numpy_gemm,
+)
 
 pytestmark = pytest.mark.models
 
@@ -207,6 +217,86 @@ def test_reversals_are_found(sentence, answer: str, point: str) -> None:
 )
 def test_another_value_for_what_a_point_counts_reverses_it(sentence, answer: str, point: str, note) -> None:
     assert conflicts(sentence(answer), sentence(point)) == note
+
+
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        ("O(log n)", "O(log n)"),
+        ("O(log2 n)", "O(log n)"),
+        ("log(n) steps", "O(log n)"),
+        ("log base 2 of n", "O(log n)"),
+        ("it is logarithmic", "O(log n)"),
+        ("lg n", "O(log n)"),
+        ("O(1)", "O(1)"),
+        ("constant time", "O(1)"),
+        ("linear for a linked list", "O(n)"),
+        ("grows linearly", "O(n)"),
+        ("O(n log n)", "O(n log n)"),
+        ("n*log(n)", "O(n log n)"),
+        ("linearithmic", "O(n log n)"),
+        ("O(n^2)", "O(n^2)"),
+        ("Θ(n²)", "O(n^2)"),
+        ("n squared", "O(n^2)"),
+        ("O(n*n)", "O(n^2)"),
+        ("quadratic", "O(n^2)"),
+        ("O(2^n)", "O(2^n)"),
+        ("O(V + E)", "O(v+e)"),
+    ],
+)
+def test_a_complexity_class_is_one_word_however_it_is_written(sentence, written: str, name: str) -> None:
+    """One word, which the question's "n" ("an array of n elements") does not demote: "logarithmic time,
+    log n" for "O(log n)" once shared only the word "log" with the reference."""
+    assert [found for _, _, found in complexity_classes(written)] == [name]
+    assert name in sentence(written).stems and (name, COMPLEXITY) in sentence(written).quantities
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a linear layer", "exponential decay", "a constant learning rate", "linear search", "n/2 comparisons"],
+)
+def test_words_of_complexity_used_otherwise_name_no_class(text: str) -> None:
+    assert complexity_classes(text) == []
+
+
+def test_the_1_of_o_1_is_no_number(sentence) -> None:
+    """Else it was a bare "1", which any other number in an answer ("for 1000 elements") contradicted."""
+    assert sentence("Array access is O(1).").quantities == frozenset({("O(1)", COMPLEXITY)})
+
+
+@pytest.mark.parametrize(
+    ("answer", "point", "note"),
+    [
+        (
+            "O(n), since it may check every element.",
+            "O(log n), because each comparison halves the range.",
+            "gives another complexity",
+        ),
+        (
+            "Binary search is O(1) because it goes to the middle.",
+            "Binary search is O(log n).",
+            "gives another complexity",
+        ),
+        # the same class written otherwise, or one of the point's two
+        ("It is logarithmic, log n.", "O(log n), because each comparison halves the range.", None),
+        ("log(n) in the worst case and O(1) in the best.", "O(log n) in the worst case.", None),
+        ("Array access is O(1).", "Array access is O(1) and linked-list access O(n).", None),
+        # a number is not a complexity
+        ("For 1000 elements it takes about 10 steps.", "O(log n).", None),
+    ],
+)
+def test_another_complexity_class_reverses_a_point(sentence, answer: str, point: str, note) -> None:
+    assert conflicts(sentence(answer), sentence(point)) == note
+
+
+def test_a_complexity_class_the_question_names_is_no_claim(sentence) -> None:
+    """ "Why does merge sort run in O(n log n) time?": an answer's "so n log n in total" repeats the question
+    and contradicts no point; it contradicts one that says why only when the question does not name it."""
+    answer = sentence("So it is n log n in total.")
+    point = sentence("Merge sort halves the array into about log n levels, and merging a level takes O(n).")
+    question = sentence("Why does merge sort run in O(n log n) time?").stems
+    assert conflicts(answer, point) == "gives another complexity"
+    assert conflicts(answer, point, question) is None
 
 
 def test_number_words_are_content_words_spelled_in_digits(sentence) -> None:
