@@ -21,6 +21,7 @@ from pathlib import Path
 from graders.bank_schema import Bank, Question
 from graders.errors import InputError
 from graders.grade import Grade
+from graders.gradebook import DECIDED_COLUMNS
 from graders.results import from_spreadsheet, write_csv
 from graders.short_answer import AdHocItem, Item
 from graders.suggest import did_you_mean
@@ -181,12 +182,25 @@ def is_graded(path: Path) -> bool:
     """Whether ``path`` is a CSV that ``quiz grade-answers`` wrote: its header has every column the grades
     add (``OUTPUT_COLUMNS``; ``output_table`` renames an input's column of such a name). False for a file
     that cannot be read as CSV."""
+    return set(OUTPUT_COLUMNS) <= _columns(path)
+
+
+def is_decided(path: Path) -> bool:
+    """Whether ``path`` is a CSV of decided answers that ``quiz review --export`` wrote: its header is just
+    ``DECIDED_COLUMNS`` (a ``quiz export`` attempt has no score). False for a file that cannot be read as
+    CSV."""
+    return _columns(path) == set(DECIDED_COLUMNS)
+
+
+def _columns(path: Path) -> set[str]:
+    """The names of the columns of the CSV at ``path``, up to case, spaces and hyphens (``_normalised``);
+    empty when it cannot be read as CSV."""
     try:
         reader, _, _ = _dict_reader(_text(path)[0])
         header = reader.fieldnames or []
     except (OSError, UnicodeDecodeError, csv.Error, InputError):
-        return False
-    return set(OUTPUT_COLUMNS) <= {_normalised(column) for column in header}
+        return set()
+    return {_normalised(column) for column in header}
 
 
 def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str] | str]]]:

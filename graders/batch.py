@@ -22,16 +22,17 @@ dropped (``Gradebook.forget_unusable``); no grade, grader failure or row with a 
 Files written from the gradebook (``Gradebook.outputs``: the gradebook itself, reports, feedback and
 exports) are never read as a student's work, wherever they are written; nor are the outputs of the
 commands that have no gradebook to note them in, ``quiz grade --json`` / ``--gradescope`` and
-``quiz grade-answers``, nor the feedback another gradebook wrote (``quiz report --feedback-dir``), known
-by their content (``_command_output``). Each file skipped so is in the
-``Outcome`` (``tool_outputs``), and the ones known by their content are warned about too: a student may
-have handed in such a file instead of an attempt, and would otherwise lose the work without a word.
-Likewise every other file in a student folder that is neither a practical file nor a theory attempt (a
-report as a PDF, work in a zip) is in the ``Outcome`` (``other_files``), and so is every folder in a
-student folder (``other_folders``): only the files at the top level of a student folder are read, so
-work handed in as ``s1/lab3/spacy_ner.py`` is not graded. Hidden files, the files an operating system
-leaves in folders (``_NOT_WORK``), and hidden folders, caches and virtualenvs
-(``practicals.submission.skipped_folder``) are nobody's work, and skipped without a word.
+``quiz grade-answers``, nor the feedback and decided answers another gradebook wrote (``quiz report
+--feedback-dir``, ``quiz review --export``), known by their content (``_command_output``). Each file
+skipped so is in the ``Outcome`` (``tool_outputs``), and the ones known by their content are warned about
+too: a student may have handed in such a file instead of an attempt, and would otherwise lose the work
+without a word. Likewise every other file in a student folder that is neither a practical file nor a
+theory attempt (a report as a PDF, work in a zip) is in the ``Outcome`` (``other_files``), and so is every
+folder in a student folder that may hold work (``other_folders``): only the files at the top level of a
+student folder are read, so work handed in as ``s1/lab3/spacy_ner.py`` is not graded. Hidden files, the
+files an operating system leaves in folders (``_NOT_WORK``), hidden folders, caches and virtualenvs
+(``practicals.submission.skipped_folder``), and the folders that hold nothing else (``_holds_work``) are
+nobody's work, and skipped without a word.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ class Outcome:
     ``repeated``: questions a student answered differently more than once (``_one_answer_each``);
     ``tool_outputs``: the files in student folders not read because the tool wrote them,
     ``other_files`` those not read because they are neither a practical file nor a theory attempt, and
-    ``other_folders`` the folders in student folders, which are not read (``discover``)."""
+    ``other_folders`` the folders in student folders that may hold work, which are not read (``discover``)."""
 
     graded: int
     errors: int
@@ -176,7 +177,7 @@ class Discovered:
     other_files: tuple[Path, ...]
     """The files in student folders that are neither a practical file nor a theory attempt: not read."""
     other_folders: tuple[Path, ...]
-    """The folders in student folders: not read."""
+    """The folders in student folders that may hold work (``_holds_work``): not read."""
 
 
 def discover(root: Path, outputs: Collection[Path] = frozenset()) -> Discovered:
@@ -184,8 +185,9 @@ def discover(root: Path, outputs: Collection[Path] = frozenset()) -> Discovered:
     resolved path is in ``outputs`` (``Gradebook.outputs``) was written from the gradebook: it is no
     student's work, and skipped; so is the output of a command without a gradebook (``_command_output``),
     with a warning, since only its content tells it apart from an attempt that a student handed in. The
-    files ``_not_work`` names and the folders ``skipped_folder`` names (hidden, caches, virtualenvs) are
-    passed over without a word, as no student's folder or work."""
+    files ``_not_work`` names, the folders ``skipped_folder`` names (hidden, caches, virtualenvs) and, in a
+    student folder, the folders that hold no work (``_holds_work``: empty, or only such files and folders)
+    are passed over without a word, as no student's folder or work."""
     from practicals.submission import SUFFIXES, skipped_folder
 
     root = Path(root)
@@ -204,7 +206,7 @@ def discover(root: Path, outputs: Collection[Path] = frozenset()) -> Discovered:
         folder = root / student
         code: list[Path] = []
         for path in sorted(folder.iterdir()):
-            if path.is_dir() and not skipped_folder(path):
+            if path.is_dir() and _holds_work(path):
                 # no command reads a practical from a folder inside the one it is given: the work in it
                 # (s1/lab3/spacy_ner.py, s1/submission/) would be lost without a word
                 log.info("ignoring %s (a folder: only the files directly in a student folder are read)", path)
@@ -246,19 +248,43 @@ def _not_work(path: Path) -> bool:
     return path.name.startswith(".") or path.name.casefold() in _NOT_WORK
 
 
+def _holds_work(folder: Path) -> bool:
+    """Whether ``folder`` may hold someone's work: a file, at any depth, that ``_not_work`` does not name,
+    in no folder that ``skipped_folder`` names (nor is ``folder`` one), or a folder that cannot be read. An
+    empty folder holds none."""
+    from practicals.submission import skipped_folder
+
+    def unreadable(error: OSError) -> None:
+        raise error
+
+    try:
+        if skipped_folder(folder):
+            return False
+        for here, dirs, files in os.walk(folder, onerror=unreadable):
+            dirs[:] = [name for name in dirs if not skipped_folder(Path(here, name))]
+            if not all(_not_work(Path(here, name)) for name in files):
+                return True
+    except OSError:  # whether it holds work is unknown: it may
+        return True
+    return False
+
+
 def _command_output(path: Path) -> str | None:
     """The command(s) that wrote ``path``, quoted, if it is the output of one that noted it in no gradebook
     this run knows of (``Gradebook.outputs``): a practical's report (``quiz grade --json``, which
     ``report_from_dict`` reads back, or ``--gradescope``), graded answers (``quiz grade-answers``,
-    ``answer_csv.is_graded``), or the feedback of another gradebook (``quiz report --feedback-dir``: a
+    ``answer_csv.is_graded``), the decided answers of another gradebook (``quiz review --export``,
+    ``answer_csv.is_decided``), or the feedback of another gradebook (``quiz report --feedback-dir``: a
     feedback.json, ``report.is_student_feedback``, and a Gradescope results.json). None for any other
     file, which ``read_attempt`` reads (and reports when it is unusable)."""
-    from graders.answer_csv import is_graded
+    from graders.answer_csv import is_decided, is_graded
     from graders.report import is_student_feedback
     from graders.results import is_gradescope_results
 
     if path.suffix.lower() == ".csv":
-        return "'quiz grade-answers'" if is_graded(path) else None
+        if is_graded(path):
+            return "'quiz grade-answers'"
+        return "'quiz review --export'" if is_decided(path) else None
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
@@ -421,7 +447,7 @@ class Inputs:
     answer_model: str = ""  # sha256 of the bank's answer model file, "" without one
     tool_outputs: tuple[ToolOutput, ...] = ()  # the files skipped as the tool's own outputs (``discover``)
     other_files: tuple[Path, ...] = ()  # neither a practical file nor a theory attempt (``discover``)
-    other_folders: tuple[Path, ...] = ()  # the folders in student folders, not read (``discover``)
+    other_folders: tuple[Path, ...] = ()  # the folders in student folders that may hold work, not read
 
 
 def read_inputs(

@@ -32,6 +32,9 @@ Kind = Literal["theory", "practical"]
 # graded: a result exists; invalid: the input itself is unusable (skipped on rerun while unchanged);
 # error: the grader failed (retried on every rerun).
 Status = Literal["graded", "invalid", "error"]
+# The columns of the instructor-decided answers that ``quiz review --export`` writes (``export_graded_csv``)
+# for ``quiz calibrate``.
+DECIDED_COLUMNS = ("question_id", "answer", "score")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -431,7 +434,7 @@ class Gradebook:
             row = self.row(student, item)
             if row is not None and row.kind == "theory":
                 rows.append([item, row.source, f"{override.score:g}"])
-        write_csv(Path(out), [["question_id", "answer", "score"], *rows])
+        write_csv(Path(out), [list(DECIDED_COLUMNS), *rows])
         self.record_outputs([Path(out)])
         return len(rows)
 

@@ -731,9 +731,10 @@ def test_folders_inside_student_folders_are_named_in_the_summary_and_junk_folder
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Only the files directly in a student folder are read: work handed in as ``s1/lab3/spacy_ner.py``
-    or in ``s2/submission/`` (even a folder named after a practical) is not graded, so the summary names
-    each such folder, once, beside the files it did not read. Hidden folders, caches and virtualenvs are
-    nobody's work: never named. Where the work is all in such folders, the error says so."""
+    or in ``s2/submission/`` (even a folder named after a practical, or one whose work is deeper in it) is
+    not graded, so the summary names each such folder, once, beside the files it did not read. Hidden
+    folders, caches and virtualenvs are nobody's work: never named, nor is a folder that holds nothing else
+    (empty, or only junk files and folders). Where the work is all in such folders, the error says so."""
     monkeypatch.setattr(batch, "grade_practical", _checked_without_runner)
     root = tmp_path / "class"
     code = "def extract_entities(text): ...\n"
@@ -743,11 +744,17 @@ def test_folders_inside_student_folders_are_named_in_the_summary_and_junk_folder
     _write(root / "s2" / "report.pdf", b"%PDF-1.7\n")
     _write(root / "s2" / "submission" / "attempt.csv", "question_id,answer\nQ1,Attention weighs.\n")
     _write(root / "s2" / "spacy_ner" / "spacy_ner.py", code)
+    _write(root / "s2" / "unzipped" / "lab3" / "spacy_ner.py", code)  # beside a __MACOSX: still named
     junk = ["s1/.git/config", "s1/.ipynb_checkpoints/spacy_ner-checkpoint.py", "s1/__pycache__/x.pyc"]
     junk += ["s2/.venv/pyvenv.cfg", "s2/venv/pyvenv.cfg", "s2/env/pyvenv.cfg", "s2/venv/lib/x.py"]
-    junk += ["s2/node_modules/x.js", "s2/site-packages/x.py"]
+    junk += ["s2/node_modules/x.js", "s2/site-packages/x.py", "s2/unzipped/__MACOSX/lab3/._spacy_ner.py"]
+    # folders that hold nobody's work: empty, at any depth, or with only junk files and folders in them
+    for name in ("s1/empty", "s2/drafts/old"):
+        (root / name).mkdir(parents=True)
+    junk += ["s1/lab4/.DS_Store", "s1/lab4/__pycache__/x.pyc"]
+    junk += ["s2/scans/Thumbs.db", "s2/scans/.venv/pyvenv.cfg"]
     inputs = _read_among_junk(root, junk, caplog)
-    folders = ["s1/lab3", "s2/spacy_ner", "s2/submission"]
+    folders = ["s1/lab3", "s2/spacy_ner", "s2/submission", "s2/unzipped"]
     assert inputs.other_folders == tuple(root / name for name in folders)
     assert inputs.other_files == (root / "s2" / "report.pdf",) and inputs.students == ["s1", "s2"]
     assert {s: list(by) for s, by in inputs.files.items()} == {"s1": ["spacy_ner"]}
@@ -767,13 +774,13 @@ def test_folders_inside_student_folders_are_named_in_the_summary_and_junk_folder
     *named, summary = quiz_batch()
     assert named == [
         "not graded, neither a practical nor a theory attempt: 1 file, s2/report.pdf",
-        "not graded, folders inside a student folder (only the files directly in it are read): 3 folders,"
-        " s1/lab3/, s2/spacy_ner/, s2/submission/",
+        "not graded, folders inside a student folder (only the files directly in it are read): 4 folders,"
+        " s1/lab3/, s2/spacy_ner/, s2/submission/, s2/unzipped/",
     ]
     assert summary.startswith("graded 1, skipped 0 unchanged, 0 failed (0 unusable inputs"), summary
     shutil.rmtree(root / "s1" / "lab3")
     *named, summary = quiz_batch()
-    assert named[-1].endswith(": 2 folders, s2/spacy_ner/, s2/submission/"), named
+    assert named[-1].endswith(": 3 folders, s2/spacy_ner/, s2/submission/, s2/unzipped/"), named
     for name in folders[1:]:
         shutil.rmtree(root / name)
     (root / "s2" / "report.pdf").unlink()
@@ -791,33 +798,61 @@ def test_folders_inside_student_folders_are_named_in_the_summary_and_junk_folder
     ]
 
 
-def test_feedback_that_another_gradebook_wrote_into_the_class_folder_is_not_read_as_an_attempt(
+def test_a_folder_that_cannot_be_read_is_named_as_one_that_may_hold_work(tmp_path: Path) -> None:
+    """Whether a folder that cannot be read holds work is unknown: it, or the folder in a student folder
+    that holds it, is named as a folder not read, neither passed over as one that holds nothing nor a
+    crash of the run."""
+    root = tmp_path / "class"
+    _write(root / "s1" / "spacy_ner.py", "def extract_entities(text): ...\n")
+    locked = [root / "s1" / "lab3" / "locked", root / "s1" / "locked"]
+    for folder in locked:
+        _write(folder / "spacy_ner.py", "def extract_entities(text): ...\n")
+        folder.chmod(0)
+    try:
+        if os.access(locked[0], os.R_OK):
+            pytest.skip("this user reads every folder (root)")
+        assert discover(root).other_folders == (root / "s1" / "lab3", root / "s1" / "locked")
+    finally:
+        for folder in locked:
+            folder.chmod(0o700)
+
+
+def test_feedback_and_decided_answers_that_another_gradebook_wrote_into_the_class_folder_are_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``quiz report --feedback-dir`` the class folder from one gradebook, then ``quiz batch`` into another
-    (a new gradebook for the same class, or one started afresh): the second gradebook never noted those
-    files, so they are known by their content, and skipped, not read as attempts that are unusable."""
+    """``quiz report --feedback-dir`` the class folder and ``quiz review --export`` into a student folder from
+    one gradebook, then ``quiz batch`` into another (a new gradebook for the same class, or one started
+    afresh): the second gradebook never noted those files, so they are known by their content (the decided
+    answers by their header, also as a spreadsheet re-saves it: its question_id and answer would read as an
+    attempt), and skipped, not read as attempts; the summary names them, a line per writer."""
     monkeypatch.setattr(batch, "grade_theory", _graded_without_model)
     root = tmp_path / "class"
     _write(root / "s1" / "attempt.csv", "question_id,answer\nQ1,Attention weighs the words.\n")
     _write(root / "s2" / "attempt.csv", "question_id,answer\nQ2,Softmax turns scores into weights.\n")
-    for args in (
-        ["batch", str(root), "--out", str(tmp_path / "first.sqlite")],
-        ["report", str(tmp_path / "first.sqlite"), "--feedback-dir", str(root)],
-    ):
-        result = CliRunner().invoke(cli, args)
+    first = tmp_path / "first.sqlite"
+
+    def quiz(*args: str) -> list[str]:
+        result = CliRunner().invoke(cli, list(args))
         assert result.exit_code == 0, result.output
-    with Gradebook.open(tmp_path / "second.sqlite") as book:
-        outcome = run_batch(root, book, similarity=False)
+        return result.stdout.strip().splitlines()
+
+    quiz("batch", str(root), "--out", str(first))
+    with Gradebook.open(first, create=False) as book:
+        book.set_override("s1", "Q1", score=1.0)
+    quiz("review", str(first), "--export", str(root / "s2" / "decided.csv"))
+    _write(root / "s2" / "decided-excel.csv", "\ufeffQuestion ID;Answer;Score\r\nQ1;Attention weighs.;1\r\n")
+    quiz("report", str(first), "--feedback-dir", str(root))
+    *skipped, summary = quiz("batch", str(root), "--out", str(tmp_path / "second.sqlite"))
+    assert summary.startswith("graded 2, skipped 0 unchanged, 0 failed (0 unusable inputs"), summary
+    assert skipped == [
+        "not graded, written by 'quiz report --feedback-dir': 2 files, s1/feedback.json, s2/feedback.json",
+        "not graded, written by 'quiz grade --gradescope' or 'quiz report --feedback-dir': 2 files,"
+        " s1/results.json, s2/results.json",
+        "not graded, written by 'quiz review --export': 2 files, s2/decided-excel.csv, s2/decided.csv",
+    ], skipped
+    with Gradebook.open(tmp_path / "second.sqlite", create=False) as book:
         rows = {(r.student_id, r.item): r.status for r in book.rows()}
     assert rows == {("s1", "Q1"): "graded", ("s2", "Q2"): "graded"}
-    assert (outcome.graded, outcome.invalid) == (2, 0)
-    gradescope = "'quiz grade --gradescope' or 'quiz report --feedback-dir'"
-    assert outcome.tool_outputs == tuple(
-        (root / student / name, writer)
-        for student in ("s1", "s2")
-        for name, writer in (("feedback.json", "'quiz report --feedback-dir'"), ("results.json", gradescope))
-    )
 
 
 def test_an_unusable_input_that_is_gone_or_fixed_is_no_longer_reported(
