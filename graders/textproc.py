@@ -279,6 +279,24 @@ def _complexity_class(written: str) -> str:
     return f"O({word.replace('log', 'log ').replace('nlog', 'n log')})"
 
 
+# Acronyms of computing, read as the words they stand for: "LIFO" says what "last in, first out" says. Not
+# those whose words are common ones ("NLP": natural language processing), which a question that names the
+# acronym would demote in every answer ("process").
+ACRONYMS = {
+    "lifo": "last in first out",
+    "fifo": "first in first out",
+    "bst": "binary search tree",
+    "bfs": "breadth first search",
+    "dfs": "depth first search",
+    "adt": "abstract data type",
+    "dag": "directed acyclic graph",
+    "ner": "named entity recognition",
+    "mlm": "masked language model",
+    "nsp": "next sentence prediction",
+    "cnn": "convolutional neural network",
+}
+
+
 def stem(word: str) -> str:
     return _stem(word.lower())
 
@@ -289,6 +307,12 @@ def _stem(word: str) -> str:
 
 
 ENTITY_STEMS = frozenset(stem(word) for word in ENTITIES)
+# each acronym, and its plural ("BSTs"), to the stems of its words
+_ACRONYM_STEMS = {
+    written: frozenset(stem(word) for word in phrase.split() if word not in STOP)
+    for acronym, phrase in ACRONYMS.items()
+    for written in (acronym, acronym + "s")
+}
 
 
 def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
@@ -418,10 +442,17 @@ class _Parsed:
             self.in_complexity.update(covered)
             for i in covered:
                 self._stems[i] = name if i == covered[0] else None
+        # an acronym is the words it stands for
+        self._acronyms = {t.i: _ACRONYM_STEMS[t.lower_] for t in doc if t.lower_ in _ACRONYM_STEMS}
+        for i in self._acronyms:
+            self._stems[i] = None
 
     def stems(self, tokens: Span | Doc | list[Token]) -> frozenset[str]:
         """The content-word stems of ``tokens``."""
-        return frozenset(s for t in tokens if (s := self._stems[t.i]) is not None)
+        found = frozenset(s for t in tokens if (s := self._stems[t.i]) is not None)
+        if self._acronyms:
+            return found.union(*(self._acronyms.get(t.i, ()) for t in tokens))
+        return found
 
     def clause_head(self, token: Token) -> Token:
         """The verb whose clause ``token`` belongs to (the root when none governs it)."""

@@ -299,6 +299,19 @@ def test_a_complexity_class_the_question_names_is_no_claim(sentence) -> None:
     assert conflicts(answer, point, question) is None
 
 
+@pytest.mark.parametrize(
+    ("acronym", "written_out"),
+    [
+        ("A stack is LIFO.", "A stack is last in, first out."),
+        ("BSTs keep their keys sorted.", "Binary search trees keep their keys sorted."),
+        ("BERT is trained with MLM.", "BERT is trained with masked language modelling."),
+    ],
+)
+def test_an_acronym_says_what_its_words_say(sentence, acronym: str, written_out: str) -> None:
+    """ "Stack is LIFO, queue is FIFO" once shared no word with "a stack is last-in first-out"."""
+    assert sentence(acronym).stems == sentence(written_out).stems
+
+
 def test_number_words_are_content_words_spelled_in_digits(sentence) -> None:
     assert sentence("It has six sides.").stems == sentence("It has 6 sides.").stems
     assert sentence("twelve layers").quantities == frozenset({("12", "layer")})
