@@ -223,7 +223,9 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str] | str]]
         ]
     except FileNotFoundError:
         raise InputError(f"file not found: {path}", hint="check the path") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except OSError as exc:  # no permission to read it, say: how it was saved is not the problem
+        raise InputError(f"cannot read CSV {path}: {exc.strerror}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
         raise InputError(
             f"cannot read CSV {path}: {exc}", hint="save it as UTF-8 CSV with a header row"
         ) from None

@@ -18,6 +18,9 @@ stored as rows with status ``error`` (the grader failed: retried next run) or ``
 is unusable: kept until the file changes). A student folder's unusable inputs are the ones the latest run
 found there: an ``invalid`` row that no input stands for any more (its file removed, renamed or fixed) is
 dropped (``Gradebook.forget_unusable``); no grade, grader failure or row with a review decision ever is.
+What cannot be read (its permissions) is an unusable input too, in a row of its own that replaces no grade:
+a practical file, an attempt, or a student folder, which is warned about and is none of the folders read
+(what it holds is unknown, so none of the student's rows is dropped).
 
 Files written from the gradebook (``Gradebook.outputs``: the gradebook itself, reports, feedback and
 exports) are never read as a student's work, wherever they are written; nor are the outputs of the
@@ -169,9 +172,10 @@ class Discovered:
     attempts: dict[str, list[Path]]
     """Per student, the theory attempt files (``.json`` / ``.csv``), in name order."""
     invalid: list[Row]
-    """``invalid`` rows for the code files that are not graded (``_practical_files``)."""
+    """``invalid`` rows for the code files that are not graded (``_practical_files``) and for the student
+    folders that cannot be read."""
     students: list[str]
-    """Every student folder's name, sorted."""
+    """Every student folder read (not one that cannot be), by name, sorted."""
     tool_outputs: tuple[ToolOutput, ...]
     """The files skipped as the tool's own outputs, each with what wrote it."""
     other_files: tuple[Path, ...]
@@ -187,7 +191,8 @@ def discover(root: Path, outputs: Collection[Path] = frozenset()) -> Discovered:
     with a warning, since only its content tells it apart from an attempt that a student handed in. The
     files ``_not_work`` names, the folders ``skipped_folder`` names (hidden, caches, virtualenvs) and, in a
     student folder, the folders that hold no work (``_holds_work``: empty, or only such files and folders)
-    are passed over without a word, as no student's folder or work."""
+    are passed over without a word, as no student's folder or work. A student folder that cannot be read
+    (listed, or searched) is an ``invalid`` row, with a warning; a class folder that cannot be, an error."""
     from practicals.submission import SUFFIXES, skipped_folder
 
     root = Path(root)
@@ -201,12 +206,25 @@ def discover(root: Path, outputs: Collection[Path] = frozenset()) -> Discovered:
     skipped: list[ToolOutput] = []
     other: list[Path] = []
     folders: list[Path] = []
-    students = sorted(p.name for p in root.iterdir() if p.is_dir() and not skipped_folder(p))
-    for student in students:
+    try:
+        found = [path.name for path, is_folder in _listing(root) if is_folder and not skipped_folder(path)]
+    except OSError as exc:
+        raise _cannot_read(root, exc) from None
+    students: list[str] = []
+    for student in found:
         folder = root / student
+        try:
+            listing = _listing(folder)
+        except OSError as exc:  # what it holds is unknown: not among the folders read, so that no row of
+            # the student is forgotten (``plan``), and an unusable input of its own
+            problem = _cannot_read(folder, exc)
+            log.warning("%s (the student's work in it is not graded)", problem.message)
+            invalid.append(_invalid_row(student, f"folder:{student}", folder, str(problem)))
+            continue
+        students.append(student)
         code: list[Path] = []
-        for path in sorted(folder.iterdir()):
-            if path.is_dir() and _holds_work(path):
+        for path, is_folder in listing:
+            if is_folder and _holds_work(path):
                 # no command reads a practical from a folder inside the one it is given: the work in it
                 # (s1/lab3/spacy_ner.py, s1/submission/) would be lost without a word
                 log.info("ignoring %s (a folder: only the files directly in a student folder are read)", path)
@@ -242,6 +260,20 @@ def discover(root: Path, outputs: Collection[Path] = frozenset()) -> Discovered:
     return Discovered(files, attempts, invalid, students, tuple(skipped), tuple(other), tuple(folders))
 
 
+def _listing(folder: Path) -> list[tuple[Path, bool]]:
+    """Each path in ``folder``, sorted, and whether it is a folder. Raises OSError when ``folder`` cannot be
+    listed, or searched (which telling a folder in it from a file needs)."""
+    return [(path, path.is_dir()) for path in sorted(folder.iterdir())]
+
+
+def _cannot_read(path: Path, error: OSError) -> InputError:
+    """The problem of ``path``, which cannot be read (``error``)."""
+    return InputError(
+        f"cannot read {path}: {error.strerror}",
+        hint="give the user who runs quiz batch permission to read it, then run it again",
+    )
+
+
 def _not_work(path: Path) -> bool:
     """Hidden files and the ones in ``_NOT_WORK``: no student hands them in, so they are neither read nor
     named as work that was not graded."""
@@ -257,9 +289,9 @@ def _holds_work(folder: Path) -> bool:
     def unreadable(error: OSError) -> None:
         raise error
 
+    if skipped_folder(folder):
+        return False
     try:
-        if skipped_folder(folder):
-            return False
         for here, dirs, files in os.walk(folder, onerror=unreadable):
             dirs[:] = [name for name in dirs if not skipped_folder(Path(here, name))]
             if not all(_not_work(Path(here, name)) for name in files):
@@ -413,7 +445,10 @@ def _one_answer_each(answers: list[Answer]) -> tuple[list[Answer], int]:
 
 
 def _invalid_row(student: str, item: str, path: Path, message: str, kind: Kind = "theory") -> Row:
-    content = path.read_bytes() if path.is_file() else b""
+    try:
+        content = sha256(path.read_bytes() if path.is_file() else b"")
+    except OSError:  # it cannot be read: a content hash that no content has, so the row changes once it can
+        content = ""
     return Row(
         student,
         item,
@@ -421,7 +456,7 @@ def _invalid_row(student: str, item: str, path: Path, message: str, kind: Kind =
         "invalid",
         0.0,
         0.0,
-        sha256(content),
+        content,
         "input",
         {},
         error=message,
@@ -533,7 +568,12 @@ def plan(inputs: Inputs, book: Gradebook, *, chunk: int = THEORY_CHUNK, force: b
                     )
                 )
                 continue
-            content = sha256(path.read_bytes())
+            try:
+                content = sha256(path.read_bytes())
+            except OSError as exc:  # a row of its own, as for a file that is not graded: a grade stays
+                problem = str(_cannot_read(path, exc))
+                invalid.append(_invalid_row(student, f"file:{path.name}", path, problem, "practical"))
+                continue
             if unchanged(student, practical, content, versions[practical]):
                 result.skipped += 1
                 result.unusable += done[(student, practical)][2] == "invalid"  # the runner rejected it

@@ -191,8 +191,11 @@ def _top_level_files(folder: Path) -> list[Path]:
 
 def skipped_folder(folder: Path) -> bool:
     """Hidden folders, caches and virtualenvs: nobody keeps their work there (nor does ``quiz batch`` name
-    them as folders it did not read)."""
-    return folder.name.startswith(".") or folder.name in _NOT_SEARCHED or (folder / "pyvenv.cfg").exists()
+    them as folders it did not read). A folder that cannot be searched (its permissions) is not known to be
+    a virtualenv: it may hold work, and is not skipped."""
+    if folder.name.startswith(".") or folder.name in _NOT_SEARCHED:
+        return True
+    return os.path.exists(folder / "pyvenv.cfg")  # False where it cannot be searched: Path.exists raises
 
 
 # ---- what of a submission runs ----

@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -798,7 +799,9 @@ def test_folders_inside_student_folders_are_named_in_the_summary_and_junk_folder
     ]
 
 
-def test_a_folder_that_cannot_be_read_is_named_as_one_that_may_hold_work(tmp_path: Path) -> None:
+def test_a_folder_that_cannot_be_read_is_named_as_one_that_may_hold_work(
+    tmp_path: Path, chmod: Callable[[Path, int], None]
+) -> None:
     """Whether a folder that cannot be read holds work is unknown: it, or the folder in a student folder
     that holds it, is named as a folder not read, neither passed over as one that holds nothing nor a
     crash of the run."""
@@ -807,14 +810,108 @@ def test_a_folder_that_cannot_be_read_is_named_as_one_that_may_hold_work(tmp_pat
     locked = [root / "s1" / "lab3" / "locked", root / "s1" / "locked"]
     for folder in locked:
         _write(folder / "spacy_ner.py", "def extract_entities(text): ...\n")
-        folder.chmod(0)
-    try:
-        if os.access(locked[0], os.R_OK):
-            pytest.skip("this user reads every folder (root)")
-        assert discover(root).other_folders == (root / "s1" / "lab3", root / "s1" / "locked")
-    finally:
-        for folder in locked:
-            folder.chmod(0o700)
+        chmod(folder, 0)
+    assert discover(root).other_folders == (root / "s1" / "lab3", root / "s1" / "locked")
+
+
+# what an input that cannot be read says, for its path
+CANNOT_READ = (
+    "cannot read {}: Permission denied\n  fix: give the user who runs quiz batch permission to read it, then"
+    " run it again"
+)
+
+
+def _batch(root: Path, out: Path) -> tuple[str, dict[tuple[str, str], tuple[str, str]]]:
+    """``quiz batch root --out out``'s summary, and the gradebook's (status, error) of each student x item."""
+    result = CliRunner().invoke(cli, ["batch", str(root), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with Gradebook.open(out, create=False) as book:
+        rows = {(r.student_id, r.item): (r.status, r.error) for r in book.rows()}
+    return result.stdout.strip().splitlines()[-1], rows
+
+
+def test_a_student_folder_that_cannot_be_read_is_an_unusable_input_and_nothing_of_it_is_forgotten(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    chmod: Callable[[Path, int], None],
+) -> None:
+    """A student folder that cannot be read (no permissions, or none to search it) does not stop the run:
+    it is an unusable input of that student, warned about, and as what it holds is unknown, nothing the
+    gradebook holds of the student is forgotten; once it can be read, it is read as before. A class folder
+    that cannot be read is an input mistake, before any gradebook is written."""
+    monkeypatch.setattr(batch, "grade_practical", _checked_without_runner)
+    monkeypatch.setattr(batch, "grade_theory", _graded_without_model)
+    root, out = tmp_path / "class", tmp_path / "class.sqlite"
+    for student in ("s1", "s2"):
+        _write(root / student / "spacy_ner.py", "def extract_entities(text): ...\n")
+    _write(root / "s2" / "helper.py", "x = 1\n")  # named after no practical: an unusable input
+    _write(root / "s3" / "attempt.csv", "question_id,answer\nQ1,Attention weighs the words.\n")
+    summary, before = _batch(root, out)
+    assert summary.startswith("graded 3, skipped 0 unchanged, 0 failed (1 unusable inputs"), summary
+    locked = [root / "s2", root / "s3"]
+    chmod(locked[0], 0)
+    chmod(locked[1], 0o600)  # listed, but not searched: nothing in it can be told apart, nor read
+    with caplog.at_level(logging.WARNING, logger="graders.batch"):
+        discovered = discover(root)
+    unreadable = {(f.name, f"folder:{f.name}"): ("invalid", CANNOT_READ.format(f)) for f in locked}
+    assert discovered.students == ["s1"] and list(discovered.files) == ["s1"]
+    assert {(r.student_id, r.item): (r.status, r.error) for r in discovered.invalid} == unreadable
+    assert [r.getMessage() for r in caplog.records] == [
+        f"cannot read {folder}: Permission denied (the student's work in it is not graded)"
+        for folder in locked
+    ]
+    summary, rows = _batch(root, out)
+    assert summary.startswith("graded 0, skipped 1 unchanged, 0 failed (2 unusable inputs"), summary
+    assert rows == before | unreadable  # the grades and unusable inputs found in them before: all there
+    for folder in locked:
+        chmod(folder, 0o700)
+    summary, rows = _batch(root, out)
+    assert summary.startswith("graded 0, skipped 4 unchanged, 0 failed (1 unusable inputs"), summary
+    assert rows == before
+    chmod(root, 0o600)  # the class folder itself, listed but not searched (the CLI's check of ROOT passes it)
+    result = CliRunner().invoke(cli, ["batch", str(root), "--out", str(tmp_path / "other.sqlite")])
+    assert result.exit_code == 1 and not (tmp_path / "other.sqlite").exists(), result.output
+    assert result.output == f"Error: {CANNOT_READ.format(root)}\n"
+
+
+def test_a_file_that_cannot_be_read_is_an_unusable_input_and_the_grade_of_what_it_held_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chmod: Callable[[Path, int], None]
+) -> None:
+    """An attempt (CSV or JSON) or practical file that cannot be read does not stop the run: it is an
+    unusable input that says so, in a row of its own, which replaces no grade of what the file held when it
+    could be read, and goes once it can be again."""
+    monkeypatch.setattr(batch, "grade_practical", _checked_without_runner)
+    monkeypatch.setattr(batch, "grade_theory", _graded_without_model)
+    root, out = tmp_path / "class", tmp_path / "class.sqlite"
+    code = "def extract_entities(text): ...\n"
+    csv_file = _write(root / "s1" / "attempt.csv", "question_id,answer\nQ1,Attention weighs the words.\n")
+    json_file = _write(
+        root / "s2" / "attempt.json", '{"records": [{"question_id": "Q2", "answer": "Softmax."}]}'
+    )
+    code_file = _write(root / "s3" / "spacy_ner.py", code)
+    # named after no practical: an unusable input already
+    helper = _write(root / "s3" / "helper.py", "x = 1\n")
+    _write(root / "s4" / "spacy_ner.py", code)
+    summary, before = _batch(root, out)
+    assert summary.startswith("graded 4, skipped 0 unchanged, 0 failed (1 unusable inputs"), summary
+    for path in (csv_file, json_file, code_file, helper):
+        chmod(path, 0)
+    summary, rows = _batch(root, out)
+    assert summary.startswith("graded 0, skipped 1 unchanged, 0 failed (4 unusable inputs"), summary
+    assert rows == before | {
+        ("s1", "attempt:attempt.csv"): ("invalid", f"cannot read CSV {csv_file}: Permission denied"),
+        ("s2", "attempt:attempt.json"): (
+            "invalid",
+            f"{json_file}: cannot read the attempt ([Errno 13] Permission denied: '{json_file}')",
+        ),
+        ("s3", "file:spacy_ner.py"): ("invalid", CANNOT_READ.format(code_file)),
+    }
+    for path in (csv_file, json_file, code_file, helper):
+        chmod(path, 0o600)
+    summary, rows = _batch(root, out)
+    assert summary.startswith("graded 0, skipped 4 unchanged, 0 failed (1 unusable inputs"), summary
+    assert rows == before
 
 
 def test_feedback_and_decided_answers_that_another_gradebook_wrote_into_the_class_folder_are_not_read(

@@ -102,15 +102,16 @@ def batch(
 
     ROOT holds one folder per student, named by the student id, with practical files
     (<practical id>.py or .ipynb) and/or theory attempts exported by 'quiz export' (.json or .csv).
-    A rerun grades only what changed (content hash, checks or grader version) and whatever a killed
-    run did not commit; a submission that fails is recorded as an error and the batch goes on. Files
-    written from the gradebook (reports, feedback, exports) are never read as student work, even
-    inside ROOT, and neither are the reports of 'quiz grade --json/--gradescope', the graded CSVs of
-    'quiz grade-answers' and another gradebook's feedback and 'quiz review --export' (known by their
-    content), nor any other file (a PDF, a zip, notes), nor anything in a folder inside a student folder
-    (s1/lab3/spacy_ner.py). The summary names the files and folders skipped so, but for hidden ones, OS
-    junk (Thumbs.db, desktop.ini), caches, virtualenvs and folders holding nothing else. Progress goes to
-    stderr: a bar on a terminal, else a line at every tenth of the work.
+    A rerun grades only what changed (content hash, checks or grader version) and whatever a killed run
+    did not commit; a submission that fails is recorded as an error and the batch goes on, as it does
+    past a file or student folder that it cannot read (an unusable input). Files written from the
+    gradebook (reports, feedback, exports) are never read as student work, even inside ROOT, and neither
+    are the reports of 'quiz grade --json/--gradescope', the graded CSVs of 'quiz grade-answers' and
+    another gradebook's feedback and 'quiz review --export' (known by their content), nor any other file
+    (a PDF, a zip, notes), nor anything in a folder inside a student folder (s1/lab3/spacy_ner.py). The
+    summary names the files and folders skipped so, but for hidden ones, OS junk (Thumbs.db,
+    desktop.ini), caches, virtualenvs and folders holding nothing else. Progress goes to stderr: a bar
+    on a terminal, else a line at every tenth of the work.
 
     \b
     Beyond one machine, run the work on Dask distributed:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -22,6 +23,7 @@ from practicals.submission import (
     missing_file_hints,
     practical_files,
     prepare,
+    skipped_folder,
 )
 
 DEMO = """\
@@ -242,6 +244,23 @@ def test_a_missing_file_names_what_was_found_instead(tmp_path: Path) -> None:
     )
     assert "found src/demo.py: move it" in raised.value.message
     assert missing_file_hints(tmp_path, "spacy_ner") == ["found submission.zip: unzip it into the folder"]
+
+
+@pytest.mark.usefixtures("known")
+def test_a_folder_that_cannot_be_searched_is_not_skipped_and_the_hints_pass_it_by(
+    tmp_path: Path, chmod: Callable[[Path, int], None]
+) -> None:
+    """Whether a folder that cannot be searched is a virtualenv is unknown: it may hold work, so it is not
+    skipped, and telling so is no error; the hints of a missing file name what the other folders hold."""
+    for name in ("src/demo.py", "locked/demo.py", "venv/pyvenv.cfg"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    for name in ("locked", "venv"):
+        chmod(tmp_path / name, 0)
+    assert missing_file_hints(tmp_path, "demo") == ["found src/demo.py: move it to the folder's top level"]
+    assert not skipped_folder(tmp_path / "locked") and not skipped_folder(tmp_path / "venv")
+    chmod(tmp_path / "venv", 0o700)
+    assert skipped_folder(tmp_path / "venv")
 
 
 NETWORK = '''\
