@@ -333,32 +333,31 @@ def conflicts(sentence: Sentence, target: Sentence, question: frozenset[str] = f
 
 
 def _other_number(sentence: Sentence, target: Sentence, question: frozenset[str]) -> str | None:
-    """The sentence gives only other values than the target for what the target counts ("24 layers" for
-    "12 layers", "8" for "6", "O(n)" for "O(log n)"; a bare number counts anything but a complexity)."""
-    for noun in {n for _, n in target.quantities}:
-        if _other_values(sentence, target, question, noun):
-            return "gives another complexity" if noun == COMPLEXITY else "gives another number"
+    """The sentence gives only other values than the target for what the target counts: "24 layers" for
+    "12 layers", "8" for "6" (a bare number counts anything but a complexity class); "O(n)" for "O(log n)"
+    (``_other_classes``)."""
+    if _other_classes(sentence, target, question):
+        return "gives another complexity"
+    for value, noun in target.quantities:
+        said = {v for v, n in sentence.quantities if n != COMPLEXITY and (n == noun or None in (n, noun))}
+        if noun != COMPLEXITY and said and value not in said:
+            return "gives another number"
     return None
 
 
 def other_complexity(answer: Analysis, reference: Analysis, question: frozenset[str]) -> bool:
     """The answer as a whole names complexity classes, none of them the reference's ("O(n)" for "O(log
     n)"). Not numbers: an answer's numbers are often an example's ("15 and 25 both hash to 5")."""
-    return _other_values(merged(answer), merged(reference), question, COMPLEXITY)
+    return _other_classes(merged(answer), merged(reference), question)
 
 
-def _other_values(sentence: Sentence, target: Sentence, question: frozenset[str], noun: str | None) -> bool:
-    """The sentence gives values counting ``noun``, none of them one the target gives: one of two
-    complexities is a partial answer, not a wrong one. A value the question names is no claim ("Why is
-    merge sort O(n log n)?")."""
-    said = {v for v, n in sentence.quantities if _counts(n, noun) and v not in question}
-    expected = {v for v, n in target.quantities if _counts(n, noun)}
+def _other_classes(sentence: Sentence, target: Sentence, question: frozenset[str]) -> bool:
+    """The sentence names complexity classes, none of them one the target names: one of the target's two
+    classes is a partial answer, not a wrong one. A class the question names is no claim ("Why is merge
+    sort O(n log n)?")."""
+    said = {v for v, n in sentence.quantities if n == COMPLEXITY} - question
+    expected = {v for v, n in target.quantities if n == COMPLEXITY}
     return bool(said and expected) and not said & expected
-
-
-def _counts(noun: str | None, other: str | None) -> bool:
-    """Whether values counting ``noun`` and ``other`` are of one kind: a bare number counts any noun."""
-    return noun == other or (None in (noun, other) and COMPLEXITY not in (noun, other))
 
 
 def _same_entity(a: str | None, b: str | None) -> bool:
