@@ -19,7 +19,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from graders.bank_schema import Bank, Question
-from graders.errors import InputError
+from graders.errors import InputError, cannot_read
 from graders.grade import Grade
 from graders.gradebook import DECIDED_COLUMNS
 from graders.results import from_spreadsheet, write_csv
@@ -224,7 +224,7 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str] | str]]
     except FileNotFoundError:
         raise InputError(f"file not found: {path}", hint="check the path") from None
     except OSError as exc:  # no permission to read it, say: how it was saved is not the problem
-        raise InputError(f"cannot read CSV {path}: {exc.strerror}") from None
+        raise cannot_read(path, exc) from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise InputError(
             f"cannot read CSV {path}: {exc}", hint="save it as UTF-8 CSV with a header row"

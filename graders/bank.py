@@ -24,7 +24,7 @@ from pydantic_core import ErrorDetails
 from bank import BANK_DIR, DEFAULT_BANK
 from graders.bank_schema import DUPLICATE_ID, Bank, Question
 from graders.bank_source import FORMATS, BankSource, FieldPath, format_path, parse_source
-from graders.errors import BankError, BankProblem
+from graders.errors import BankError, BankProblem, cannot_read
 from graders.suggest import did_you_mean
 
 logger = logging.getLogger(__name__)
@@ -63,9 +63,13 @@ def resolve_bank_path(name_or_path: str | Path | None = None) -> Path:
         name_or_path = DEFAULT_BANK
     if _looks_like_path(name_or_path):
         path = Path(name_or_path).expanduser()
-        if path.is_dir():
+        try:  # Path.is_dir raises where the folder that holds it cannot be searched
+            folder, found = path.is_dir(), path.exists()
+        except OSError as exc:
+            raise cannot_read(path, exc) from None
+        if folder:
             raise BankError(f"{path} is a directory, not a bank file", hint="pass a .toml or .yaml bank file")
-        if not path.exists():
+        if not found:
             raise BankError(f"bank file not found: {path}", hint="check the path, or see 'quiz bank list'")
         return path
     files = _bank_files()
@@ -147,12 +151,15 @@ def _looks_like_path(value: str | Path) -> bool:
 def _bank_files() -> dict[str, Path]:
     files: dict[str, Path] = {}
     for entry in bank_search_path():
-        if entry.is_file():
-            files.setdefault(entry.stem, entry)
-        elif entry.is_dir():
-            for path in sorted(entry.iterdir()):
-                if path.suffix.lower() in FORMATS and path.is_file():
-                    files.setdefault(path.stem, path)
+        try:
+            if entry.is_file():
+                files.setdefault(entry.stem, entry)
+            elif entry.is_dir():
+                for path in sorted(entry.iterdir()):
+                    if path.suffix.lower() in FORMATS and path.is_file():
+                        files.setdefault(path.stem, path)
+        except OSError as exc:  # a bank in it may be the one a name means: none is chosen without it
+            raise cannot_read(entry, exc) from None
     return files
 
 
@@ -164,13 +171,13 @@ def _check(path: Path) -> tuple[Bank | None, list[BankProblem]]:
         return None, [BankProblem(file, "", line, message)]
 
     fmt = FORMATS.get(path.suffix.lower())
-    if path.is_dir():
-        return fail("is a directory, not a bank file")
-    if not path.exists():
-        return fail("file not found")
-    if fmt is None:
-        return fail("unsupported file type; a bank is a .toml, .yaml or .yml file")
-    try:
+    try:  # Path.is_dir raises where the folder that holds it cannot be searched
+        if path.is_dir():
+            return fail("is a directory, not a bank file")
+        if not path.exists():
+            return fail("file not found")
+        if fmt is None:
+            return fail("unsupported file type; a bank is a .toml, .yaml or .yml file")
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         return fail(f"not UTF-8 text ({exc.reason} at byte {exc.start})")

@@ -55,7 +55,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graders.errors import InputError, QuizError, first_of
+from graders.errors import InputError, QuizError, cannot_read, first_of
 from graders.gradebook import Gradebook, Item, Kind, Row, report_from_dict
 from graders.suggest import did_you_mean
 
@@ -196,20 +196,20 @@ def discover(root: Path, outputs: Collection[Path] = frozenset()) -> Discovered:
     from practicals.submission import SUFFIXES, skipped_folder
 
     root = Path(root)
-    if not root.is_dir():
-        raise InputError(
-            f"class folder {root} does not exist", hint="pass a folder holding one folder per student"
-        )
+    try:  # Path.is_dir raises where the folder that holds it cannot be searched
+        if not root.is_dir():
+            raise InputError(
+                f"class folder {root} does not exist", hint="pass a folder holding one folder per student"
+            )
+        found = [path.name for path, is_folder in _listing(root) if is_folder and not skipped_folder(path)]
+    except OSError as exc:
+        raise cannot_read(root, exc) from None
     files: dict[str, dict[str, Path]] = {}
     attempts: dict[str, list[Path]] = {}
     invalid: list[Row] = []
     skipped: list[ToolOutput] = []
     other: list[Path] = []
     folders: list[Path] = []
-    try:
-        found = [path.name for path, is_folder in _listing(root) if is_folder and not skipped_folder(path)]
-    except OSError as exc:
-        raise _cannot_read(root, exc) from None
     students: list[str] = []
     for student in found:
         folder = root / student
@@ -217,7 +217,7 @@ def discover(root: Path, outputs: Collection[Path] = frozenset()) -> Discovered:
             listing = _listing(folder)
         except OSError as exc:  # what it holds is unknown: not among the folders read, so that no row of
             # the student is forgotten (``plan``), and an unusable input of its own
-            problem = _cannot_read(folder, exc)
+            problem = cannot_read(folder, exc)
             log.warning("%s (the student's work in it is not graded)", problem.message)
             invalid.append(_invalid_row(student, f"folder:{student}", folder, str(problem)))
             continue
@@ -264,14 +264,6 @@ def _listing(folder: Path) -> list[tuple[Path, bool]]:
     """Each path in ``folder``, sorted, and whether it is a folder. Raises OSError when ``folder`` cannot be
     listed, or searched (which telling a folder in it from a file needs)."""
     return [(path, path.is_dir()) for path in sorted(folder.iterdir())]
-
-
-def _cannot_read(path: Path, error: OSError) -> InputError:
-    """The problem of ``path``, which cannot be read (``error``)."""
-    return InputError(
-        f"cannot read {path}: {error.strerror}",
-        hint="give the user who runs quiz batch permission to read it, then run it again",
-    )
 
 
 def _not_work(path: Path) -> bool:
@@ -404,7 +396,9 @@ def _json_records(path: Path) -> list[tuple[str, str]]:
     try:
         records = json.loads(path.read_text(encoding="utf-8-sig"))["records"]
         return [(str(r["question_id"]), str(r.get("answer") or "")) for r in records]
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise cannot_read(path, exc) from None
+    except UnicodeDecodeError as exc:
         raise InputError(f"{path}: cannot read the attempt ({exc})") from None
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise InputError(
@@ -571,7 +565,7 @@ def plan(inputs: Inputs, book: Gradebook, *, chunk: int = THEORY_CHUNK, force: b
             try:
                 content = sha256(path.read_bytes())
             except OSError as exc:  # a row of its own, as for a file that is not graded: a grade stays
-                problem = str(_cannot_read(path, exc))
+                problem = str(cannot_read(path, exc))
                 invalid.append(_invalid_row(student, f"file:{path.name}", path, problem, "practical"))
                 continue
             if unchanged(student, practical, content, versions[practical]):

@@ -7,6 +7,7 @@ error and a non-zero exit code instead of a traceback.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def first_of(things: Sequence[object], shown: int = 5) -> str:
@@ -63,6 +64,14 @@ class BankProblem:
 
 class InputError(QuizError):
     """A user-supplied input file (CSV, submission, gradebook) is unusable."""
+
+
+def cannot_read(path: Path, error: OSError) -> InputError:
+    """The problem of ``path``, which cannot be read (``error``: its permissions, say)."""
+    return InputError(
+        f"cannot read {path}: {error.strerror}",
+        hint="give the user who runs quiz permission to read it, then run it again",
+    )
 
 
 class GradingError(QuizError):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from graders.errors import InputError
+from graders.errors import InputError, cannot_read
 from graders.results import CheckResult, Metadata, Report, write_csv
 
 Kind = Literal["theory", "practical"]
@@ -168,7 +168,8 @@ class Gradebook:
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True) -> Gradebook:
         path = Path(path)
-        if not create and not path.is_file():
+        found = _readable_file(path)
+        if not create and not found:
             raise InputError(
                 f"gradebook {path} does not exist", hint="create it with 'quiz batch ROOT --out FILE'"
             )
@@ -459,7 +460,7 @@ class Gradebook:
     def outputs_of(cls, path: Path | str) -> set[Path]:
         """``outputs()`` of the gradebook at ``path``, which is not created: only its own files when it does
         not exist yet."""
-        if not Path(path).is_file():
+        if not _readable_file(Path(path)):
             return gradebook_files(path)
         with cls.open(path, create=False) as book:
             return book.outputs()
@@ -504,6 +505,18 @@ def gradebook_files(path: Path | str) -> set[Path]:
     holds committed decisions not yet copied into the gradebook)."""
     book = Path(path).resolve()
     return {book, book.with_name(f"{book.name}-wal"), book.with_name(f"{book.name}-shm")}
+
+
+def _readable_file(path: Path) -> bool:
+    """Whether ``path`` is a file; an ``InputError`` where it cannot be read (its permissions), which sqlite
+    would call no database, or where the folder that holds it cannot be searched (Path.is_file raises)."""
+    try:
+        if not path.is_file():
+            return False
+        path.open("rb").close()
+    except OSError as exc:
+        raise cannot_read(path, exc) from None
+    return True
 
 
 def _row(r: sqlite3.Row) -> Row:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from graders.errors import cannot_read
 from graders.gradebook import Gradebook, Item, Override, Row, SimilarityFlag, report_from_dict
 from graders.results import atomic_write_text, gradescope_results, is_gradescope_results
 from graders.results import write_csv as write_table
@@ -277,7 +278,11 @@ def feedback_in_the_way(book: Gradebook, folder: Path) -> tuple[list[Path], list
     foreign: list[Path] = []
     for feedback, results in feedback_files(book, folder).values():
         for path, is_feedback in ((feedback, is_student_feedback), (results, is_gradescope_results)):
-            if (not path.exists() and not path.is_symlink()) or path.resolve() in own:
+            try:
+                there = path.exists() or path.is_symlink()
+            except OSError as exc:  # a folder it is in cannot be searched: what is there is unknown
+                raise cannot_read(path, exc) from None
+            if not there or path.resolve() in own:
                 continue
             try:
                 data = json.loads(path.read_text(encoding="utf-8-sig"))

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from graders import tiny_gpt2
 from graders.assets import write_spacy_stand_in
-from graders.errors import GradingError, InputError
+from graders.errors import GradingError, InputError, cannot_read
 from graders.results import CheckResult, Metadata, Report
 from graders.sandbox import Limits, Reply, SandboxLayout, Worker, features_in_use
 from graders.start_up_noise import quiet_start_up
@@ -55,6 +55,8 @@ _SLOW_IMPORT = (
     'functions, and demo code under `if __name__ == "__main__":`'
 )
 _HIDDEN_DETAIL = re.compile(r"^(`\w+` raised \w+|the check could not complete: \w+)")
+# what of a submission folder is not copied into the sandbox
+_NOT_COPIED = ("__pycache__", ".git", ".ipynb_checkpoints", ".venv")
 
 
 def runner_version() -> str:
@@ -76,6 +78,7 @@ def grade_submission(
     """Grade ``path`` (a folder of ``<id>.py``/``.ipynb`` files, or one file) against the checks.
     ``on_start(practical, file)`` is called when the checks of a submitted practical start."""
     path = Path(path)
+    _check_readable(path)  # first: Path.exists raises where the folder that holds it cannot be searched
     if not path.exists():
         raise InputError(f"submission {path} does not exist", hint="pass a folder or a .py/.ipynb file")
     visibility = tuple(visibility)
@@ -216,6 +219,22 @@ def _private_dirs() -> list[Path]:
     return sorted(private)
 
 
+def _check_readable(path: Path) -> None:
+    """Raise an ``InputError`` for the first file or folder of the submission ``path`` that cannot be read
+    (its permissions), before any of it is copied: a file that cannot be opened, a folder that cannot be
+    listed or searched. Symbolic links are copied as links, so what they point to is not read."""
+    inside: list[Path] = []
+    try:
+        if path.is_file():
+            path.open("rb").close()
+        elif path.is_dir():
+            inside = [p for p in sorted(path.iterdir()) if p.name not in _NOT_COPIED and not p.is_symlink()]
+    except OSError as exc:
+        raise cannot_read(path, exc) from None
+    for each in inside:
+        _check_readable(each)
+
+
 def _copy_submission(path: Path, workdir: Path, practicals: Sequence[str]) -> dict[str, Path | str]:
     """Copy the submission into the work dir; practical -> its copied file, or why it is missing."""
     files: dict[str, Path | str] = {}
@@ -224,7 +243,7 @@ def _copy_submission(path: Path, workdir: Path, practicals: Sequence[str]) -> di
             path,
             workdir,
             dirs_exist_ok=True,
-            ignore=shutil.ignore_patterns("__pycache__", ".git", ".ipynb_checkpoints", ".venv"),
+            ignore=shutil.ignore_patterns(*_NOT_COPIED),
             symlinks=True,
         )
     for practical in practicals:

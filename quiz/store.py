@@ -23,7 +23,7 @@ from typing import Any
 
 import platformdirs
 
-from graders.errors import InputError
+from graders.errors import InputError, cannot_read
 from graders.grade import Grade
 from graders.results import atomic_write_text, write_csv
 
@@ -154,7 +154,11 @@ class Store:
         """The store in ``data_dir``; with ``create=False`` (to read attempts) one that exists: a store
         that is not there is an ``InputError``, and no file or folder is created."""
         directory = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
-        if not create and not (directory / DB_NAME).is_file():
+        try:  # Path.is_file raises where the folder cannot be searched
+            found = (directory / DB_NAME).is_file()
+        except OSError as exc:
+            raise cannot_read(directory, exc) from None
+        if not create and not found:
             raise InputError(
                 f"no quiz attempts in {directory}: {DB_NAME} does not exist",
                 hint=f"take the quiz first ('quiz take'), or give its folder: --data-dir or ${DATA_DIR_ENV}",

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from graders.results import (
     write_json,
 )
 from quiz.__main__ import cli
+from tests.test_cli import CANNOT_READ
 from tests.test_runner import DATA, make_submission, test_practicals  # noqa: F401 - fixture
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -265,6 +267,46 @@ def test_cli_user_errors_exit_non_zero_without_traceback(tmp_path: Path) -> None
     assert "did you mean 'adversary'" in result.output and "Traceback" not in result.output
     result = CliRunner().invoke(cli, ["check", str(tmp_path / "nope")])
     assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_cli_a_submission_that_cannot_be_read_is_named_in_one_line(
+    tmp_path: Path, chmod: Callable[[Path, int], None]
+) -> None:
+    """A submission that 'quiz check' or 'quiz grade' cannot read (its permissions), or a file or folder in
+    it, is an input error that names it, before anything runs, not a traceback. What is not copied for the
+    checks (a virtualenv, caches, what a link points to) is not read: it stops nothing."""
+    folder = make_submission(tmp_path / "sub", "honest")
+    file, data = folder / "adversary.py", folder / "data"
+    data.mkdir()
+
+    def said(*args: object) -> str:
+        result = CliRunner().invoke(cli, [str(arg) for arg in args])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        return result.output
+
+    def cannot_read(path: Path) -> str:
+        return f"Error: {CANNOT_READ.format(path)}\n"
+
+    for mode in (0, 0o600):  # no permissions; listed, but not searched
+        chmod(folder, mode)
+        assert said("check", folder) == said("grade", folder) == cannot_read(folder)
+        assert said("check", file, "-p", "adversary") == cannot_read(file)
+    chmod(folder, 0o700)
+    chmod(file, 0)
+    assert said("check", folder) == said("check", file, "-p", "adversary") == cannot_read(file)
+    chmod(file, 0o600)
+    chmod(data, 0)  # a folder of the student's, copied for the checks with the rest
+    assert said("grade", folder) == cannot_read(data)
+    chmod(data, 0o700)
+    outside = tmp_path / "notes.txt"
+    outside.write_text("")
+    (folder / "notes.txt").symlink_to(outside)
+    chmod(outside, 0)
+    for name in (".venv", "__pycache__"):
+        (folder / name).mkdir()
+        chmod(folder / name, 0)
+    result = CliRunner().invoke(cli, ["check", str(folder), "-p", "adversary"])
+    assert result.exit_code == 0 and "Total: 3/3 points" in result.output, result.output
 
 
 def test_practicals_init_writes_the_kit_and_refuses_to_overwrite(tmp_path: Path) -> None:

@@ -86,7 +86,8 @@ def validate(file: str) -> None:
     and exits with status 1.
     """
     path = Path(file)
-    if not path.exists() and not path.suffix and path.name == file:
+    # a bank's name; exists() last, as it raises on a path whose folder cannot be searched
+    if not path.suffix and path.name == file and not path.exists():
         path = resolve_bank_path(file)
     problems = validate_bank_file(path)
     if problems:

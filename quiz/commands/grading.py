@@ -19,7 +19,7 @@ def _report(problems: list, console: Console) -> None:
 
 
 @click.command("grade-answers")
-@click.argument("in_csv", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("in_csv", type=click.Path(path_type=Path, dir_okay=False, readable=False))
 @click.option(
     "--out",
     "out_csv",
@@ -47,7 +47,11 @@ def grade_answers(in_csv: Path, out_csv: Path, bank_ref: str | None) -> None:
     from graders.results import check_writable
     from graders.short_answer import ShortAnswerGrader
 
-    if out_csv.exists() and in_csv.exists() and out_csv.samefile(in_csv):
+    try:
+        same = out_csv.samefile(in_csv)
+    except OSError:  # either is not there, or cannot be read: check_writable or read_answers says so
+        same = False
+    if same:
         raise InputError(
             f"--out {out_csv} is the input file: grading would replace the answers",
             hint="write the grades to another file, e.g. --out graded.csv",
@@ -110,7 +114,7 @@ def _learn_answers(grader, bank, bank_ref: str | None, graded, err: Console, sou
 
 
 @click.command("calibrate")
-@click.argument("graded_csv", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("graded_csv", type=click.Path(path_type=Path, dir_okay=False, readable=False))
 @bank_option
 def calibrate(graded_csv: Path, bank_ref: str | None) -> None:
     """Fit the grader's calibration on instructor-graded answers and store it with the bank.

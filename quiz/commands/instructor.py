@@ -72,11 +72,11 @@ def _refuse_overwrites(
 
 
 @click.command()
-@click.argument("root", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("root", type=click.Path(file_okay=False, path_type=Path, readable=False))
 @click.option(
     "--out",
     "gradebook",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path, readable=False),
     required=True,
     help="The SQLite gradebook to create or update.",
 )
@@ -272,7 +272,7 @@ class _Lines:
 
 
 @click.command()
-@click.argument("gradebook", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("gradebook", type=click.Path(dir_okay=False, path_type=Path, readable=False))
 @click.option(
     "--export",
     "export_csv",
@@ -302,7 +302,7 @@ def review(gradebook: Path, export_csv: Path | None) -> None:
 
 
 @click.command()
-@click.argument("gradebook", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("gradebook", type=click.Path(dir_okay=False, path_type=Path, readable=False))
 @click.option(
     "--html",
     "html",
@@ -319,7 +319,7 @@ def review(gradebook: Path, export_csv: Path | None) -> None:
 )
 @click.option(
     "--feedback-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False, path_type=Path, readable=False),
     default=None,
     help="Per-student feedback.json and Gradescope results.json, in one folder per student (a file there"
     " that no gradebook wrote is never replaced).",

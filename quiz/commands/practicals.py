@@ -107,7 +107,7 @@ def _submission_options(function: Callable[..., Any]) -> Callable[..., Any]:
     function = click.option("--check-timeout", type=float, help="Cap on each check's time limit (seconds).")(
         function
     )
-    return click.argument("submission", type=click.Path(path_type=Path))(function)
+    return click.argument("submission", type=click.Path(path_type=Path, readable=False))(function)
 
 
 class _Progress:

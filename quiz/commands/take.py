@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 data_dir_option = click.option(
     "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False, path_type=Path, readable=False),
     default=None,
     help="Where attempts are stored (default: $QUIZ_DATA_DIR, else your user data folder).",
 )
