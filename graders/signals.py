@@ -339,8 +339,10 @@ def _other_number(sentence: Sentence, target: Sentence, question: frozenset[str]
     if _other_classes(sentence, target, question):
         return "gives another complexity"
     for value, noun in target.quantities:
+        if noun == COMPLEXITY:
+            continue
         said = {v for v, n in sentence.quantities if n != COMPLEXITY and (n == noun or None in (n, noun))}
-        if noun != COMPLEXITY and said and value not in said:
+        if said and value not in said:
             return "gives another number"
     return None
 

@@ -268,6 +268,7 @@ def complexity_classes(text: str) -> list[tuple[int, int, str]]:
 
 
 def _complexity_class(written: str) -> str:
+    """The class a match of ``_COMPLEXITY_RE`` names, written one way ("lg(n)" -> "O(log n)")."""
     text = written.lower()
     word = next((c for w, c in _COMPLEXITY_WORDS.items() if text.startswith(w)), None)
     if word is None:
