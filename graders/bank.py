@@ -24,7 +24,7 @@ from pydantic_core import ErrorDetails
 from bank import BANK_DIR, DEFAULT_BANK
 from graders.bank_schema import DUPLICATE_ID, Bank, Question
 from graders.bank_source import FORMATS, BankSource, FieldPath, format_path, parse_source
-from graders.errors import BankError, BankProblem, cannot_read
+from graders.errors import BankError, BankProblem, InputError, cannot_read
 from graders.suggest import did_you_mean
 
 logger = logging.getLogger(__name__)
@@ -87,13 +87,14 @@ def is_packaged(name_or_path: str | Path | None = None) -> bool:
 
 
 def load_bank(name_or_path: str | Path | None = None) -> Bank:
-    """Load and validate a bank (see ``resolve_bank_path``); BankError lists every problem."""
+    """Load and validate a bank (see ``resolve_bank_path``); BankError lists every problem, InputError
+    (``cannot_read``) says that it cannot be read."""
     path = resolve_bank_path(name_or_path)
     key = path.resolve()
     try:
         mtime = key.stat().st_mtime_ns
     except OSError as exc:
-        raise BankError(f"cannot read bank file {path}: {exc.strerror}") from None
+        raise cannot_read(path, exc) from None
     cached = _cache.get(key)
     if cached and cached[0] == mtime:
         return cached[1]
@@ -111,7 +112,8 @@ def load_bank(name_or_path: str | Path | None = None) -> Bank:
 
 
 def validate_bank_file(path: str | Path) -> list[BankProblem]:
-    """Every problem in a bank file, sorted by line; an empty list means the bank is valid."""
+    """Every problem in a bank file, sorted by line; an empty list means the bank is valid. A file that
+    cannot be read (its permissions) is no problem in it: ``cannot_read``'s InputError."""
     return _check(Path(path))[1]
 
 
@@ -121,8 +123,8 @@ def list_banks() -> list[BankInfo]:
     for name, path in sorted(_bank_files().items()):
         try:
             bank = load_bank(path)
-        except BankError as exc:
-            infos.append(BankInfo(name, path, "", 0, 0.0, problems=max(len(exc.problems), 1)))
+        except (BankError, InputError) as exc:  # invalid, or it cannot be read
+            infos.append(BankInfo(name, path, "", 0, 0.0, problems=max(len(getattr(exc, "problems", ())), 1)))
             continue
         infos.append(BankInfo(name, path, bank.title, len(bank.questions), bank.total_points))
     return infos
@@ -181,8 +183,8 @@ def _check(path: Path) -> tuple[Bank | None, list[BankProblem]]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         return fail(f"not UTF-8 text ({exc.reason} at byte {exc.start})")
-    except OSError as exc:
-        return fail(f"cannot read: {exc.strerror}")
+    except OSError as exc:  # no line to fix: the permissions of the file, or of a folder that holds it
+        raise cannot_read(path, exc) from None
 
     source = parse_source(file, text, fmt)
     if source.problems and source.data is None:

@@ -318,12 +318,23 @@ def _img(data: str, alt: str) -> str:
     return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
 
 
-def _plots(data: ClassData) -> tuple[str, str, dict[str, str]]:
+def _plots(data: ClassData) -> tuple[str, dict[str, str]]:
+    """The class summary's plots (HTML: a sentence instead where no student has a graded item) and each
+    theory question's histogram (PNG)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    per_question = {}
+    for q in data.questions:
+        fig, ax = plt.subplots(figsize=(2.4, 1.4))
+        ax.hist(q.fractions, bins=[0, 0.2, 0.4, 0.6, 0.8, 1.0001], color="#6a9f58")
+        ax.set_xticks([0, 0.5, 1])
+        ax.tick_params(labelsize=7)
+        per_question[q.item.item] = _png(fig)
+    if not (data.students and data.items):
+        return '<p class="none">Nothing to plot yet: no student has a graded item.</p>', per_question
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.hist(list(data.totals.values()), bins=min(20, max(5, len(data.students) // 2)), color="#3b6ea8")
     ax.set_xlabel(f"total points (of {data.max_total:g})")
@@ -338,14 +349,7 @@ def _plots(data: ClassData) -> tuple[str, str, dict[str, str]]:
     ax.set_ylabel("fraction of the points")
     ax.tick_params(axis="x", labelrotation=60)
     items_png = _png(fig)
-    per_question = {}
-    for q in data.questions:
-        fig, ax = plt.subplots(figsize=(2.4, 1.4))
-        ax.hist(q.fractions, bins=[0, 0.2, 0.4, 0.6, 0.8, 1.0001], color="#6a9f58")
-        ax.set_xticks([0, 0.5, 1])
-        ax.tick_params(labelsize=7)
-        per_question[q.item.item] = _png(fig)
-    return totals_png, items_png, per_question
+    return f"{_img(totals_png, 'distribution of totals')} {_img(items_png, 'score per item')}", per_question
 
 
 def _table(headers: list[str], rows: list[list[str]], css: str = "") -> str:
@@ -359,7 +363,7 @@ def _table(headers: list[str], rows: list[list[str]], css: str = "") -> str:
 def render_html(book: Gradebook) -> str:
     data = class_data(book)
     e = html.escape
-    totals_png, items_png, per_question = _plots(data)
+    plots, per_question = _plots(data)
     values = list(data.totals.values()) or [0.0]
     summary = _table(
         ["students", "items", "max points", "mean", "median", "min", "max", "to review", "flags"],
@@ -477,8 +481,7 @@ def render_html(book: Gradebook) -> str:
         css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
         title=e(f"Class report: {book.path.name}"),
         summary=summary,
-        totals_plot=_img(totals_png, "distribution of totals"),
-        items_plot=_img(items_png, "score per item"),
+        plots=plots,
         questions=questions,
         checks=checks,
         review=review,

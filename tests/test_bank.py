@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,8 @@ from graders.bank import (
     user_bank_dir,
     validate_bank_file,
 )
-from graders.errors import BankError, BankProblem
+from graders.errors import BankError, BankProblem, InputError
+from tests.test_cli import CANNOT_READ
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "data" / "banks"
@@ -358,6 +360,22 @@ def test_missing_file_and_directory_are_problems_not_exceptions(tmp_path: Path) 
         f"{tmp_path / 'nope.toml'}: file not found"
     ]
     assert [p.message for p in validate_bank_file(tmp_path)] == ["is a directory, not a bank file"]
+
+
+def test_a_bank_that_cannot_be_read_is_no_problem_in_it_but_is_still_listed(
+    bank_dirs: tuple[Path, Path], chmod: Callable[[Path, int], None]
+) -> None:
+    """A bank file without read permission is ``cannot_read``'s error (no line in it to fix); 'quiz bank list'
+    still lists it, as unusable."""
+    env_dir, _ = bank_dirs
+    path = env_dir / "course.yaml"
+    shutil.copy(FIXTURES / "valid.yaml", path)
+    chmod(path, 0)
+    for read in (load_bank, validate_bank_file):
+        with pytest.raises(InputError) as raised:
+            read(path)
+        assert str(raised.value) == CANNOT_READ.format(path)
+    assert {info.name: info.problems for info in list_banks()}["course"] == 1
 
 
 def test_the_bank_loader_does_not_import_ui_libraries() -> None:

@@ -161,6 +161,28 @@ def test_html_is_self_contained_and_escaped(book: Gradebook, tmp_path: Path) -> 
     assert page.count("data:image/png;base64,") == 4  # totals, items, one per question
 
 
+def test_html_of_a_gradebook_with_nothing_graded_says_there_is_nothing_to_plot(tmp_path: Path) -> None:
+    """'quiz report --html' on a gradebook without items (empty, or with students whose work could not be
+    used) or without students skips the class summary's plots, saying why, instead of failing to plot."""
+    invalid = Row(
+        "s6", "attempt:old.json", "theory", "invalid", 0, 0, "h", "input", {}, error="not an attempt"
+    )
+    for name, items, rows in (
+        ("empty", [], []),
+        ("invalid", [], [invalid]),
+        ("no-students", [Item("Q1", "theory", "What is BERT?", 2.0, 0, {})], []),
+    ):
+        with Gradebook.open(tmp_path / f"{name}.sqlite") as book:
+            book.set_items(items)
+            book.put(rows)
+        html = tmp_path / f"{name}.html"
+        result = CliRunner().invoke(cli, ["report", str(tmp_path / f"{name}.sqlite"), "--html", str(html)])
+        assert result.exit_code == 0, result.output
+        page = html.read_text()
+        assert "Nothing to plot yet: no student has a graded item." in page
+        assert page.count("data:image/png;base64,") == len(items)  # but each question's histogram
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
 def test_html_renders_in_headless_chromium(book: Gradebook, tmp_path: Path) -> None:

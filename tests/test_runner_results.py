@@ -328,6 +328,31 @@ def test_practicals_init_writes_the_kit_and_refuses_to_overwrite(tmp_path: Path)
     assert forced.exit_code == 0, forced.output
 
 
+def test_practicals_init_where_it_cannot_search_or_write_says_so_in_one_line(
+    tmp_path: Path, chmod: Callable[[Path, int], None]
+) -> None:
+    """A destination folder that 'quiz practicals init' cannot search (its permissions, or its folder's), or
+    cannot write to, is an input error that names the file it stopped at, not a traceback."""
+
+    def said(kit: Path) -> str:
+        result = CliRunner().invoke(cli, ["practicals", "init", str(kit)])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        return result.output
+
+    kit = tmp_path / "locked" / "kit"
+    kit.mkdir(parents=True)
+    for folder in (kit, kit.parent):
+        chmod(folder, 0o600)  # listed, but not searched
+        assert said(kit) == f"Error: {CANNOT_READ.format(kit / 'README.md')}\n"
+        chmod(folder, 0o700)
+    (tmp_path / "file").write_text("")
+    kit = tmp_path / "file" / "kit"  # a file where a folder must be: the OS refuses to write, as root too
+    assert said(kit) == (
+        f"Error: cannot write {kit / 'README.md'}: Not a directory\n"
+        "  fix: choose a file in a folder you can write to\n"
+    )
+
+
 def test_practicals_list_names_every_practical() -> None:
     result = CliRunner().invoke(cli, ["practicals", "list"])
     assert result.exit_code == 0 and "spacy_ner" in result.output and "adversary" in result.output

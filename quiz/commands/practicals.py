@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from graders.errors import InputError
+from graders.errors import InputError, cannot_read
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -67,6 +66,7 @@ def list_practicals() -> None:
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
 def init(directory: Path, force: bool) -> None:
     """Write the starter kit (templates, task descriptions, README) into DIRECTORY."""
+    from graders.results import atomic_write_text
     from practicals import PRACTICALS, practical_dir
 
     plan: dict[Path, Path | str] = {directory / "README.md": _README}
@@ -76,19 +76,18 @@ def init(directory: Path, force: bool) -> None:
             plan[directory / f"{practical}.py"] = folder / "template.py"
         if (folder / "task.md").is_file():
             plan[directory / "tasks" / f"{practical}.md"] = folder / "task.md"
-    existing = [path for path in plan if path.exists()]
+    try:  # Path.exists raises where a folder that holds it cannot be searched
+        existing = [path for path in plan if path.exists()]
+    except OSError as exc:
+        raise cannot_read(Path(exc.filename), exc) from None
     if existing and not force:
         names = ", ".join(str(path) for path in existing[:5]) + (" ..." if len(existing) > 5 else "")
         raise InputError(
             f"{len(existing)} starter-kit files already exist: {names}",
             hint="choose an empty folder or pass --force to overwrite them",
         )
-    for target, source in plan.items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(source, Path):
-            shutil.copyfile(source, target)
-        else:
-            target.write_text(source, encoding="utf-8")
+    for target, source in plan.items():  # a file that cannot be written is an InputError: "cannot write"
+        atomic_write_text(target, source.read_text(encoding="utf-8") if isinstance(source, Path) else source)
     templates = sum(1 for target in plan if target.suffix == ".py")
     click.echo(
         f"Wrote {templates} practical templates, their task descriptions and README.md to {directory}/"
