@@ -167,7 +167,7 @@ def check_writable(path: Path) -> None:
 
 def _unwritable(path: Path, exc: OSError) -> InputError:
     return InputError(
-        f"cannot write {path}: {exc.strerror or exc}", hint="choose a file in a folder you can write to"
+        f"cannot write {path}: {exc.strerror or exc}", hint="choose a path you can write to"
     )
 
 

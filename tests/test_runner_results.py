@@ -349,7 +349,7 @@ def test_practicals_init_where_it_cannot_search_or_write_says_so_in_one_line(
     kit = tmp_path / "file" / "kit"  # a file where a folder must be: the OS refuses to write, as root too
     assert said(kit) == (
         f"Error: cannot write {kit / 'README.md'}: Not a directory\n"
-        "  fix: choose a file in a folder you can write to\n"
+        "  fix: choose a path you can write to\n"
     )
 
 
