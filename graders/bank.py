@@ -123,10 +123,12 @@ def list_banks() -> list[BankInfo]:
     for name, path in sorted(_bank_files().items()):
         try:
             bank = load_bank(path)
-        except (BankError, InputError) as exc:  # invalid, or it cannot be read
-            infos.append(BankInfo(name, path, "", 0, 0.0, problems=max(len(getattr(exc, "problems", ())), 1)))
-            continue
-        infos.append(BankInfo(name, path, bank.title, len(bank.questions), bank.total_points))
+        except BankError as exc:
+            infos.append(BankInfo(name, path, "", 0, 0.0, problems=max(len(exc.problems), 1)))
+        except InputError:  # it cannot be read
+            infos.append(BankInfo(name, path, "", 0, 0.0, problems=1))
+        else:
+            infos.append(BankInfo(name, path, bank.title, len(bank.questions), bank.total_points))
     return infos
 
 
